@@ -1,0 +1,89 @@
+// A later workflow step that uses the real AWS CLI with only what the job hands it: the env a
+// step would see, nothing from the test machine (no ~/.aws, no instance metadata, no AWS_* vars).
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface CliResult {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  json?: unknown;
+}
+
+export interface CallerIdentity {
+  Account: string;
+  Arn: string;
+  UserId: string;
+}
+
+// A fresh HOME has no ~/.aws; the explicit paths also defeat a default the CLI might find elsewhere.
+function isolatedFiles(env: Record<string, string>, home: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  if (env['AWS_CONFIG_FILE'] === undefined) files['AWS_CONFIG_FILE'] = join(home, '.aws-none', 'config');
+  if (env['AWS_SHARED_CREDENTIALS_FILE'] === undefined) files['AWS_SHARED_CREDENTIALS_FILE'] = join(home, '.aws-none', 'credentials');
+  return files;
+}
+
+// A caller-supplied HOME is test-controlled (e.g. profiles the action wrote), so its ~/.aws is used.
+function cliEnv(env: Record<string, string>, home: string | undefined): Record<string, string> {
+  const tempHome = home === undefined;
+  const useHome = home ?? mkdtempSync(join(tmpdir(), 'aws-assume-role-cli-'));
+  return {
+    PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
+    AWS_PAGER: '', // CLI v2 would otherwise try to page output
+    ...(tempHome ? isolatedFiles(env, useHome) : {}),
+    ...env,
+    HOME: useHome,
+    AWS_EC2_METADATA_DISABLED: 'true'
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export function awsCli(args: string[], env: Record<string, string>, opts: { home?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('aws', args, { env: cliEnv(env, opts.home ?? env['HOME']), stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30000);
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot run the AWS CLI ('aws' on PATH): ${e.message}`));
+    });
+    child.on('close', (exitCode) => {
+      clearTimeout(timer);
+      const stdout = Buffer.concat(out).toString('utf8');
+      const result: CliResult = { exitCode, stdout, stderr: Buffer.concat(err).toString('utf8') };
+      if (exitCode === 0) result.json = parseJson(stdout);
+      resolve(result);
+    });
+  });
+}
+
+function asIdentity(json: unknown): CallerIdentity | undefined {
+  if (typeof json !== 'object' || json === null) return undefined;
+  const { Account, Arn, UserId } = json as Record<string, unknown>;
+  if (typeof Account !== 'string' || typeof Arn !== 'string' || typeof UserId !== 'string') return undefined;
+  return { Account, Arn, UserId };
+}
+
+/** `aws sts get-caller-identity` against a local endpoint, with the given step environment. */
+export async function callerIdentity(
+  endpointUrl: string,
+  env: Record<string, string>,
+  opts: { home?: string } = {}
+): Promise<CliResult & { identity?: CallerIdentity }> {
+  const result = await awsCli(['sts', 'get-caller-identity', '--endpoint-url', endpointUrl, '--output', 'json'], env, opts);
+  const identity = asIdentity(result.json);
+  return identity === undefined ? result : { ...result, identity };
+}

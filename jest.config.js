@@ -1,0 +1,10 @@
+// ESM throughout: @actions/core 3 is ESM-only, so tests run as native ESM (NODE_OPTIONS=--experimental-vm-modules).
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
+  testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
+  testTimeout: 60000,
+  verbose: false
+};

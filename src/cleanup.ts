@@ -1,0 +1,3 @@
+import { runPostStep } from './post-step.js';
+
+runPostStep();

@@ -1,0 +1,71 @@
+import type { Env } from './inputs.js';
+import type { Plan } from './plan.js';
+import type { CallerIdentity, SessionCredentials } from './sts.js';
+
+/** The runner-facing effects, as @actions/core provides them; passed in so tests can record them. */
+export interface ActionOutput {
+  setSecret(value: string): void;
+  exportVariable(name: string, value: string): void;
+  setOutput(name: string, value: string): void;
+  saveState(name: string, value: string): void;
+  info(message: string): void;
+  warning(message: string): void;
+}
+
+export const CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
+export const REGION_VARIABLES = ['AWS_REGION', 'AWS_DEFAULT_REGION'] as const;
+/** Every variable this action may export, and so the only ones its post step may blank. */
+export const EXPORTABLE_VARIABLES: readonly string[] = [...CREDENTIAL_VARIABLES, ...REGION_VARIABLES];
+export const EXPORTED_STATE = 'exported-variables';
+
+export function maskCredentials(out: ActionOutput, credentials: SessionCredentials): void {
+  out.setSecret(credentials.accessKeyId);
+  out.setSecret(credentials.secretAccessKey);
+  if (credentials.sessionToken) out.setSecret(credentials.sessionToken);
+}
+
+/** With mask-aws-account-id the account id is a secret wherever it appears, ARNs included. */
+export function maskAccount(out: ActionOutput, plan: Plan, account: string | undefined): void {
+  if (plan.sinks.maskAccountId && account !== undefined) out.setSecret(account);
+}
+
+export function exportCredentials(
+  out: ActionOutput,
+  plan: Plan,
+  env: Env,
+  credentials: SessionCredentials,
+  identity: CallerIdentity
+): void {
+  if (plan.sinks.env) {
+    const variables: Record<string, string> = {
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_REGION: plan.region,
+      AWS_DEFAULT_REGION: plan.region
+    };
+    // A token left from an earlier step would pair with the new keys and make every call fail.
+    if (credentials.sessionToken || env.AWS_SESSION_TOKEN) variables.AWS_SESSION_TOKEN = credentials.sessionToken ?? '';
+    exportVariables(out, variables);
+  }
+  out.setOutput('aws-account-id', identity.account);
+  out.setOutput('authenticated-arn', identity.arn);
+  if (plan.sinks.credentialOutputs) {
+    out.setOutput('aws-access-key-id', credentials.accessKeyId);
+    out.setOutput('aws-secret-access-key', credentials.secretAccessKey);
+    if (credentials.sessionToken) out.setOutput('aws-session-token', credentials.sessionToken);
+    if (credentials.expiration) out.setOutput('aws-expiration', credentials.expiration.toISOString());
+  }
+}
+
+/** Blanks the credentials for later steps: `unset-current-credentials` on its own. */
+export function wipeCredentials(out: ActionOutput): void {
+  for (const name of EXPORTABLE_VARIABLES) out.exportVariable(name, '');
+  out.info(`Cleared ${EXPORTABLE_VARIABLES.join(', ')} for later steps`);
+}
+
+function exportVariables(out: ActionOutput, variables: Record<string, string>): void {
+  const names = Object.keys(variables);
+  for (const name of names) out.exportVariable(name, variables[name] ?? '');
+  // The post step blanks exactly these, and only because this run exported them.
+  out.saveState(EXPORTED_STATE, names.join(','));
+}

@@ -1,0 +1,25 @@
+import { appendKeyValue } from './file-command.js';
+import { runPost } from './post.js';
+
+/** Wires the post step to the runner's files without @actions/core, which would add ~480 KB to this bundle. */
+export function runPostStep(): void {
+  try {
+    runPost(process.env, {
+      exportVariable(name, value) {
+        const file = process.env.GITHUB_ENV;
+        if (!file) throw new Error('GITHUB_ENV is not set: the post step must run under the GitHub Actions runner');
+        appendKeyValue(file, name, value);
+        process.env[name] = value;
+      },
+      info: message => process.stdout.write(`${message}\n`)
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stdout.write(`::error::${escapeData(message)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}

@@ -1,0 +1,108 @@
+/** What a retried call needs from the outside world; passed in so tests need no fake timers. */
+export interface Pause {
+  sleep(ms: number): Promise<void>;
+  random(): number;
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_BACKOFF = { baseDelayMs: 100, maxDelayMs: 5000 } as const;
+
+const THROTTLING_CODES = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'SlowDown',
+  'PriorRequestNotComplete'
+]);
+const TRANSIENT_CODES = new Set([
+  'InternalFailure',
+  'InternalError',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'IDPCommunicationError',
+  'IDPCommunicationErrorException'
+]);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT'
+]);
+
+interface ErrorFacts {
+  name?: unknown;
+  code?: unknown;
+  status?: unknown;
+  $metadata?: { httpStatusCode?: unknown };
+  cause?: unknown;
+}
+
+/** The HTTP status an error carries, from the SDK's metadata or our own OIDC errors. */
+export function httpStatus(error: unknown): number | undefined {
+  const facts = (error ?? {}) as ErrorFacts;
+  const status = facts.$metadata?.httpStatusCode ?? facts.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** Only what can succeed when tried again: throttling, server faults, network faults. */
+export function isRetryable(error: unknown): boolean {
+  const facts = (error ?? {}) as ErrorFacts;
+  const names = [facts.name, facts.code, (facts.cause as ErrorFacts | undefined)?.code].filter(n => typeof n === 'string');
+  if (names.some(n => THROTTLING_CODES.has(n) || TRANSIENT_CODES.has(n) || NETWORK_CODES.has(n))) return true;
+  const status = httpStatus(error);
+  return status === 429 || (status !== undefined && status >= 500);
+}
+
+/** Full jitter: a uniform delay up to the capped exponential, so many throttled runs spread out. */
+export function backoffDelay(failedAttempt: number, policy: RetryPolicy, random: () => number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (failedAttempt - 1));
+  return Math.floor(random() * ceiling);
+}
+
+export interface RetryOptions {
+  what: string;
+  policy: RetryPolicy;
+  pause: Pause;
+  log: (message: string) => void;
+  retryable?: (error: unknown, attempt: number) => boolean;
+}
+
+export async function withRetry<T>(call: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
+  const retryable = options.retryable ?? isRetryable;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call(attempt);
+    } catch (error) {
+      if (attempt >= options.policy.maxAttempts || !retryable(error, attempt)) throw error;
+      const delay = backoffDelay(attempt, options.policy, options.pause.random);
+      options.log(`${options.what}: attempt ${attempt} of ${options.policy.maxAttempts} failed (${describeError(error)}); retrying in ${delay} ms`);
+      await options.pause.sleep(delay);
+    }
+  }
+}
+
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const facts = error as ErrorFacts;
+  const code = typeof facts.code === 'string' ? facts.code : undefined;
+  const label = error.name !== 'Error' ? error.name : code;
+  return label !== undefined && !error.message.startsWith(label) ? `${label}: ${error.message}` : error.message;
+}

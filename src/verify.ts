@@ -1,0 +1,40 @@
+import { retrier, stsFailure, StepError } from './acquire.js';
+import { maskAccount } from './export.js';
+import type { Plan } from './plan.js';
+import { isRetryable } from './retry.js';
+import type { Runtime } from './runtime.js';
+import type { CallerIdentity, SessionCredentials, Sts } from './sts.js';
+
+// Brand-new session credentials can be refused for a moment while STS propagates them.
+const FRESH_CREDENTIAL_GRACE_ATTEMPTS = 3;
+
+/** Proves the credentials work, and belong where they should, before anything is exported. */
+export async function verifyCredentials(
+  plan: Plan,
+  sts: Sts,
+  rt: Runtime,
+  credentials: SessionCredentials,
+  expectedArn?: string
+): Promise<CallerIdentity> {
+  const retryable = (error: unknown, attempt: number): boolean =>
+    isRetryable(error) ||
+    (expectedArn !== undefined && (error as { name?: unknown }).name === 'InvalidClientTokenId' && attempt < FRESH_CREDENTIAL_GRACE_ATTEMPTS);
+  const identity = await retrier(plan, rt)('GetCallerIdentity', () => sts.getCallerIdentity(credentials), retryable).catch((error: unknown) => {
+    throw stsFailure('GetCallerIdentity', 'the new credentials', error);
+  });
+  maskAccount(rt.out, plan, identity.account);
+  if (expectedArn !== undefined && identity.arn !== expectedArn) {
+    throw new StepError(`GetCallerIdentity says these credentials are ${identity.arn}, but STS issued them for ${expectedArn}`);
+  }
+  checkAllowedAccount(plan, identity);
+  rt.out.info(`Verified with GetCallerIdentity: ${identity.arn} (account ${identity.account})`);
+  return identity;
+}
+
+function checkAllowedAccount(plan: Plan, identity: CallerIdentity): void {
+  const allowed = plan.allowedAccountIds;
+  if (allowed.length === 0 || allowed.includes(identity.account)) return;
+  throw new StepError(
+    `allowed-account-ids: the credentials belong to account ${identity.account}, which is not one of ${allowed.join(', ')}; nothing was exported`
+  );
+}
