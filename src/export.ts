@@ -37,15 +37,15 @@ export function exportCredentials(
   identity: CallerIdentity
 ): void {
   if (plan.sinks.env) {
-    const variables: Record<string, string> = {
+    // A token left from an earlier step would pair with the new keys and make every call fail.
+    const clearsToken = credentials.sessionToken === undefined && Boolean(env.AWS_SESSION_TOKEN);
+    exportVariables(out, {
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      ...(credentials.sessionToken !== undefined || clearsToken ? { AWS_SESSION_TOKEN: credentials.sessionToken ?? '' } : {}),
       AWS_REGION: plan.region,
       AWS_DEFAULT_REGION: plan.region
-    };
-    // A token left from an earlier step would pair with the new keys and make every call fail.
-    if (credentials.sessionToken || env.AWS_SESSION_TOKEN) variables.AWS_SESSION_TOKEN = credentials.sessionToken ?? '';
-    exportVariables(out, variables);
+    });
   }
   out.setOutput('aws-account-id', identity.account);
   out.setOutput('authenticated-arn', identity.arn);

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { assumeRole, StepError } from './acquire.js';
-import { exportCredentials, maskAccount, wipeCredentials, type ActionOutput } from './export.js';
-import { InputError, parseInputs, type Env, type Inputs } from './inputs.js';
+import { exportCredentials, maskAccount, maskCredentials, wipeCredentials, type ActionOutput } from './export.js';
+import { InputError, parseInputs, type Env } from './inputs.js';
 import { ID_TOKEN_TOKEN_VARIABLE, ID_TOKEN_URL_VARIABLE, requestIdToken } from './oidc.js';
 import { decidePlan, describePlan, roleAccount, type Plan } from './plan.js';
 import { describeError } from './retry.js';
@@ -20,9 +20,8 @@ export async function run(): Promise<void> {
 /** read inputs → decide a plan → get credentials → verify → export. Nothing is exported unless every step passed. */
 export async function runAction(rt: Runtime): Promise<void> {
   try {
-    const inputs = parseInputs(rt.env);
-    maskInputs(rt.out, inputs);
-    const plan = decidePlan(inputs, rt.env);
+    const plan = decidePlan(parseInputs(rt.env), rt.env);
+    maskSourceCredentials(rt.out, plan);
     maskAccount(rt.out, plan, plan.kind === 'assume' ? roleAccount(plan.target.role) : undefined);
     rt.out.info(describePlan(plan));
     if (plan.kind === 'wipe') return wipeCredentials(rt.out);
@@ -40,12 +39,9 @@ async function getCredentials(plan: Exclude<Plan, { kind: 'wipe' }>, sts: Sts, r
   return assumeRole(plan, sts, rt);
 }
 
-/** The runner masks `secrets.*` already; these may come from elsewhere (outputs, plain env). */
-function maskInputs(out: ActionOutput, inputs: Inputs): void {
-  if (inputs.keys === undefined) return;
-  out.setSecret(inputs.keys.accessKeyId);
-  out.setSecret(inputs.keys.secretAccessKey);
-  if (inputs.keys.sessionToken) out.setSecret(inputs.keys.sessionToken);
+/** The runner masks `secrets.*` already; source credentials may come from elsewhere (outputs, plain env). */
+function maskSourceCredentials(out: ActionOutput, plan: Plan): void {
+  if (plan.kind !== 'wipe' && 'credentials' in plan.source) maskCredentials(out, plan.source.credentials);
 }
 
 function failureMessage(error: unknown): string {

@@ -1,7 +1,7 @@
 // A later workflow step that uses the real AWS CLI with only what the job hands it: the env a
 // step would see, nothing from the test machine (no ~/.aws, no instance metadata, no AWS_* vars).
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -27,15 +27,13 @@ function isolatedFiles(env: Record<string, string>, home: string): Record<string
 }
 
 // A caller-supplied HOME is test-controlled (e.g. profiles the action wrote), so its ~/.aws is used.
-function cliEnv(env: Record<string, string>, home: string | undefined): Record<string, string> {
-  const tempHome = home === undefined;
-  const useHome = home ?? mkdtempSync(join(tmpdir(), 'aws-assume-role-cli-'));
+function cliEnv(env: Record<string, string>, given: string | undefined, home: string): Record<string, string> {
   return {
     PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
     AWS_PAGER: '', // CLI v2 would otherwise try to page output
-    ...(tempHome ? isolatedFiles(env, useHome) : {}),
+    ...(given === undefined ? isolatedFiles(env, home) : {}),
     ...env,
-    HOME: useHome,
+    HOME: home,
     AWS_EC2_METADATA_DISABLED: 'true'
   };
 }
@@ -49,8 +47,10 @@ function parseJson(text: string): unknown {
 }
 
 export function awsCli(args: string[], env: Record<string, string>, opts: { home?: string; timeoutMs?: number } = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('aws', args, { env: cliEnv(env, opts.home ?? env['HOME']), stdio: ['ignore', 'pipe', 'pipe'] });
+  const given = opts.home ?? env['HOME'];
+  const home = given ?? mkdtempSync(join(tmpdir(), 'aws-assume-role-cli-'));
+  const run = new Promise<CliResult>((resolve, reject) => {
+    const child = spawn('aws', args, { env: cliEnv(env, given, home), stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30000);
@@ -68,6 +68,8 @@ export function awsCli(args: string[], env: Record<string, string>, opts: { home
       resolve(result);
     });
   });
+  // Only a HOME made here is removed; the CLI may leave a cache in it.
+  return given === undefined ? run.finally(() => rmSync(home, { recursive: true, force: true })) : run;
 }
 
 function asIdentity(json: unknown): CallerIdentity | undefined {

@@ -1,0 +1,22 @@
+import { sanitizeTagValue, sessionTags } from '../../src/tags.js';
+
+describe('session tags', () => {
+  test('replace characters STS refuses and cut at 256', () => {
+    expect(sanitizeTagValue('dependabot[bot]')).toBe('dependabot_bot_');
+    expect(sanitizeTagValue('feature/has spaces&bad?chars')).toBe('feature/has spaces_bad_chars');
+    expect(sanitizeTagValue('ünïcødé-ok')).toBe('ünïcødé-ok');
+    expect(Array.from(sanitizeTagValue('é'.repeat(300)))).toHaveLength(256);
+  });
+
+  test('are the GitHub run in order, leaving out empty values', () => {
+    const tags = sessionTags({ repository: 'o/r', workflow: 'CI', action: '__run', actor: 'dependabot[bot]', sha: 'abc', ref: '' });
+    expect(tags).toEqual([
+      { Key: 'GitHub', Value: 'Actions' },
+      { Key: 'Repository', Value: 'o/r' },
+      { Key: 'Workflow', Value: 'CI' },
+      { Key: 'Action', Value: '__run' },
+      { Key: 'Actor', Value: 'dependabot_bot_' },
+      { Key: 'Commit', Value: 'abc' }
+    ]);
+  });
+});
