@@ -1,9 +1,10 @@
 import { maskCredentials } from './export.js';
 import { completeRoleArn, type Plan, type RoleTarget, type SignedSource } from './plan.js';
+import type { ProxySettings } from './proxy.js';
 import { DEFAULT_BACKOFF, describeError, withRetry } from './retry.js';
 import type { Runtime } from './runtime.js';
-import type { AssumedSession, RoleRequest, Sts } from './sts.js';
-import { sessionTags } from './tags.js';
+import type { AssumedSession, AssumeRoleRequest, RoleRequest, Sts } from './sts.js';
+import { DROPPABLE_TAG_KEYS, sessionTags, withoutDroppableTags } from './tags.js';
 
 type AssumePlan = Extract<Plan, { kind: 'assume' }>;
 
@@ -21,59 +22,69 @@ export function retrier(plan: Plan, rt: Runtime): Retried {
   return (what, call, retryable) => withRetry(call, { what, policy, pause: rt.pause, log: m => rt.out.info(m), retryable });
 }
 
-/** Walks the plan's source to a role session; credentials are masked the moment they arrive. */
-export async function assumeRole(plan: AssumePlan, sts: Sts, rt: Runtime): Promise<AssumedSession> {
-  const retried = retrier(plan, rt);
-  const session = await assumeFromSource(plan, sts, rt, retried);
-  maskCredentials(rt.out, session.credentials);
-  const expires = session.credentials.expiration;
-  rt.out.info(`Assumed ${session.assumedRoleArn}${expires ? `; the credentials expire at ${expires.toISOString()}` : ''}`);
-  return session;
-}
+// Secrets without any of these survive tools that split or escape them badly; ~28% of STS secrets qualify.
+const SPECIAL_CHARACTERS = /[!@#$%^&*()_+\-=[\]{};':",.<>/?\\|]/;
+export const SPECIAL_CHARACTER_ATTEMPTS = 30;
 
-async function assumeFromSource(plan: AssumePlan, sts: Sts, rt: Runtime, retried: Retried): Promise<AssumedSession> {
-  const source = plan.source;
-  switch (source.kind) {
-    case 'oidc':
-      return assumeWithIdToken(plan, sts, rt, retried, source.audience);
-    case 'token-file': {
-      const token = await rt.readTokenFile(source.path);
-      rt.out.setSecret(token);
-      return webIdentityCall(plan.target, retried, request => sts.assumeRoleWithWebIdentity(request, token));
+/** Walks the plan's source to a session for one role; credentials are masked the moment they arrive. */
+export async function assumeRole(plan: AssumePlan, target: RoleTarget, sts: Sts, rt: Runtime): Promise<AssumedSession> {
+  const retried = retrier(plan, rt);
+  for (let attempt = 1; ; attempt++) {
+    const session = await assumeFromSource(plan, target, sts, rt, retried);
+    maskCredentials(rt.out, session.credentials);
+    if (!target.avoidSpecialCharacters || !SPECIAL_CHARACTERS.test(session.credentials.secretAccessKey + session.credentials.accessKeyId)) {
+      const expires = session.credentials.expiration;
+      rt.out.info(`Assumed ${session.assumedRoleArn}${expires ? `; the credentials expire at ${expires.toISOString()}` : ''}`);
+      return session;
     }
-    case 'keys':
-    case 'environment':
-      return assumeWithCredentials(plan.target, source, sts, rt, retried);
+    if (attempt >= SPECIAL_CHARACTER_ATTEMPTS) {
+      throw new StepError(
+        `special-characters-workaround: ${attempt} sessions in a row had special characters in their secret key; giving up (STS secrets are random, so this is very unlikely: retry the job)`
+      );
+    }
+    rt.out.info(`special-characters-workaround: the secret key has special characters; assuming the role again (attempt ${attempt + 1} of ${SPECIAL_CHARACTER_ATTEMPTS})`);
   }
 }
 
-async function assumeWithIdToken(plan: AssumePlan, sts: Sts, rt: Runtime, retried: Retried, audience: string): Promise<AssumedSession> {
+async function assumeFromSource(plan: AssumePlan, target: RoleTarget, sts: Sts, rt: Runtime, retried: Retried): Promise<AssumedSession> {
+  const source = plan.source;
+  switch (source.kind) {
+    case 'oidc':
+      return assumeWithIdToken(target, sts, rt, retried, source.audience, plan.proxy);
+    case 'token-file': {
+      const token = await rt.readTokenFile(source.path);
+      rt.out.setSecret(token);
+      return webIdentityCall(target, retried, request => sts.assumeRoleWithWebIdentity(request, token));
+    }
+    case 'keys':
+    case 'environment':
+      return assumeWithCredentials(target, source, sts, rt, retried);
+  }
+}
+
+async function assumeWithIdToken(target: RoleTarget, sts: Sts, rt: Runtime, retried: Retried, audience: string, proxy: ProxySettings): Promise<AssumedSession> {
   const attempt = async (): Promise<AssumedSession> => {
     // Fetched right before use: a GitHub token lives five minutes.
-    const token = await retried('GitHub OIDC token request', () => rt.requestIdToken(audience)).catch((error: unknown) => {
+    const token = await retried('GitHub OIDC token request', () => rt.requestIdToken(audience, proxy)).catch((error: unknown) => {
       throw new StepError(`Could not get a GitHub OIDC token for audience '${audience}': ${describeError(error)}`);
     });
     rt.out.setSecret(token);
-    return webIdentityCall(plan.target, retried, request => sts.assumeRoleWithWebIdentity(request, token));
+    return webIdentityCall(target, retried, request => sts.assumeRoleWithWebIdentity(request, token));
   };
   try {
     return await attempt();
   } catch (error) {
-    if (!isExpiredWebIdentityToken(error)) throw error;
+    if (failureName(error) !== 'ExpiredTokenException') throw error;
     rt.out.info('STS found the OIDC token expired; fetching a fresh one and trying once more');
     return attempt();
   }
 }
 
-function isExpiredWebIdentityToken(error: unknown): boolean {
-  return error instanceof StepError && (error.cause as { name?: unknown } | undefined)?.name === 'ExpiredTokenException';
+function failureName(error: unknown): unknown {
+  return error instanceof StepError ? (error.cause as { name?: unknown } | undefined)?.name : undefined;
 }
 
-async function webIdentityCall(
-  target: RoleTarget,
-  retried: Retried,
-  call: (request: RoleRequest) => Promise<AssumedSession>
-): Promise<AssumedSession> {
+async function webIdentityCall(target: RoleTarget, retried: Retried, call: (request: RoleRequest) => Promise<AssumedSession>): Promise<AssumedSession> {
   const roleArn = target.role.kind === 'arn' ? target.role.arn : target.role.name;
   const request = roleRequest(target, roleArn);
   return retried('AssumeRoleWithWebIdentity', () => call(request)).catch((error: unknown) => {
@@ -83,21 +94,32 @@ async function webIdentityCall(
 
 async function assumeWithCredentials(target: RoleTarget, source: SignedSource, sts: Sts, rt: Runtime, retried: Retried): Promise<AssumedSession> {
   const signer = source.credentials;
-  let roleArn: string;
-  if (target.role.kind === 'arn') {
-    roleArn = target.role.arn;
-  } else {
-    const caller = await retried('GetCallerIdentity (source credentials)', () => sts.getCallerIdentity(signer)).catch((error: unknown) => {
-      throw stsFailure('GetCallerIdentity', 'the source credentials', error);
+  const roleArn = await resolveRoleArn(target, source, sts, rt, retried);
+  const tags = target.tagging ? sessionTags(await rt.runContext(), target.customTags) : [];
+  const request: AssumeRoleRequest = { ...roleRequest(target, roleArn), externalId: target.externalId, tags, transitiveTagKeys: target.transitiveTagKeys };
+  const assume = (r: AssumeRoleRequest) =>
+    retried('AssumeRole', () => sts.assumeRole(r, signer)).catch((error: unknown) => {
+      throw stsFailure('AssumeRole', roleArn, error);
     });
-    roleArn = completeRoleArn(target.role, caller.arn, caller.account);
-    rt.out.info(`role-to-assume '${target.role.name}' is ${roleArn} (the source credentials' account)`);
+  try {
+    return await assume(request);
+  } catch (error) {
+    const name = failureName(error);
+    const lighter = withoutDroppableTags(tags);
+    if ((name !== 'PackedPolicyTooLargeException' && name !== 'PackedPolicyTooLarge') || lighter.length === tags.length) throw error;
+    rt.out.info(`STS found the session tags too large (PackedPolicyTooLarge); dropping ${DROPPABLE_TAG_KEYS.join(', ')} and trying once more`);
+    return assume({ ...request, tags: lighter, transitiveTagKeys: request.transitiveTagKeys.filter(key => lighter.some(t => t.Key === key)) });
   }
-  const tags = target.tagging ? sessionTags(await rt.runContext()) : [];
-  const request = { ...roleRequest(target, roleArn), externalId: target.externalId, tags, transitiveTagKeys: target.transitiveTagKeys };
-  return retried('AssumeRole', () => sts.assumeRole(request, signer)).catch((error: unknown) => {
-    throw stsFailure('AssumeRole', roleArn, error);
+}
+
+async function resolveRoleArn(target: RoleTarget, source: SignedSource, sts: Sts, rt: Runtime, retried: Retried): Promise<string> {
+  if (target.role.kind === 'arn') return target.role.arn;
+  const caller = await retried('GetCallerIdentity (source credentials)', () => sts.getCallerIdentity(source.credentials)).catch((error: unknown) => {
+    throw stsFailure('GetCallerIdentity', 'the source credentials', error);
   });
+  const roleArn = completeRoleArn(target.role, caller.arn, caller.account);
+  rt.out.info(`role-to-assume '${target.role.name}' is ${roleArn} (the source credentials' account)`);
+  return roleArn;
 }
 
 function roleRequest(target: RoleTarget, roleArn: string): RoleRequest {

@@ -1,5 +1,6 @@
 import type { Env } from './inputs.js';
 import type { Plan } from './plan.js';
+import { writeProfiles, type ProfileEntry, type ProfileFiles } from './profiles.js';
 import type { CallerIdentity, SessionCredentials } from './sts.js';
 
 /** The runner-facing effects, as @actions/core provides them; passed in so tests can record them. */
@@ -9,14 +10,23 @@ export interface ActionOutput {
   setOutput(name: string, value: string): void;
   saveState(name: string, value: string): void;
   info(message: string): void;
-  warning(message: string): void;
+  notice(message: string): void;
+}
+
+/** Credentials that passed verification, and where they go. */
+export interface Verified {
+  credentials: SessionCredentials;
+  identity: CallerIdentity;
+  /** Undefined for the main credentials (role-to-assume or the keys); a name for each `profiles` entry. */
+  profile: string | undefined;
+  region: string;
 }
 
 export const CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
-export const REGION_VARIABLES = ['AWS_REGION', 'AWS_DEFAULT_REGION'] as const;
 /** Every variable this action may export, and so the only ones its post step may blank. */
-export const EXPORTABLE_VARIABLES: readonly string[] = [...CREDENTIAL_VARIABLES, ...REGION_VARIABLES];
+export const EXPORTABLE_VARIABLES: readonly string[] = [...CREDENTIAL_VARIABLES, 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE'];
 export const EXPORTED_STATE = 'exported-variables';
+export const PROFILES_STATE = 'profile-sections';
 
 export function maskCredentials(out: ActionOutput, credentials: SessionCredentials): void {
   out.setSecret(credentials.accessKeyId);
@@ -29,38 +39,49 @@ export function maskAccount(out: ActionOutput, plan: Plan, account: string | und
   if (plan.sinks.maskAccountId && account !== undefined) out.setSecret(account);
 }
 
-export function exportCredentials(
-  out: ActionOutput,
-  plan: Plan,
-  env: Env,
-  credentials: SessionCredentials,
-  identity: CallerIdentity
-): void {
-  if (plan.sinks.env) {
-    // A token left from an earlier step would pair with the new keys and make every call fail.
-    const clearsToken = credentials.sessionToken === undefined && Boolean(env.AWS_SESSION_TOKEN);
-    exportVariables(out, {
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      ...(credentials.sessionToken !== undefined || clearsToken ? { AWS_SESSION_TOKEN: credentials.sessionToken ?? '' } : {}),
-      AWS_REGION: plan.region,
-      AWS_DEFAULT_REGION: plan.region
-    });
+/** Profiles first (a file error then leaves the environment untouched), then environment and outputs. */
+export function exportCredentials(out: ActionOutput, plan: Plan, env: Env, files: ProfileFiles, results: Verified[]): void {
+  const main = results.find(result => result.profile === undefined);
+  const entries: ProfileEntry[] = results.flatMap(result => {
+    const name = result.profile ?? plan.sinks.profile;
+    return name === undefined ? [] : [{ name, region: result.region, credentials: result.credentials }];
+  });
+  if (entries.length > 0) {
+    out.saveState(PROFILES_STATE, JSON.stringify(writeProfiles(files, entries)));
+    out.info(`Wrote profile${entries.length > 1 ? 's' : ''} ${entries.map(e => `'${e.name}'`).join(', ')} to ${files.credentials} and ${files.config}`);
   }
-  out.setOutput('aws-account-id', identity.account);
-  out.setOutput('authenticated-arn', identity.arn);
-  if (plan.sinks.credentialOutputs) {
-    out.setOutput('aws-access-key-id', credentials.accessKeyId);
-    out.setOutput('aws-secret-access-key', credentials.secretAccessKey);
-    if (credentials.sessionToken) out.setOutput('aws-session-token', credentials.sessionToken);
-    if (credentials.expiration) out.setOutput('aws-expiration', credentials.expiration.toISOString());
-  }
+  if (main === undefined) return;
+  if (plan.sinks.env) exportEnvironment(out, plan, env, main.credentials);
+  out.setOutput('aws-account-id', main.identity.account);
+  out.setOutput('authenticated-arn', main.identity.arn);
+  if (plan.sinks.credentialOutputs) exportOutputs(out, main.credentials);
+}
+
+function exportEnvironment(out: ActionOutput, plan: Plan, env: Env, credentials: SessionCredentials): void {
+  // A token left from an earlier step would pair with the new keys and make every call fail.
+  const clearsToken = credentials.sessionToken === undefined && Boolean(env.AWS_SESSION_TOKEN);
+  exportVariables(out, {
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    ...(credentials.sessionToken !== undefined || clearsToken ? { AWS_SESSION_TOKEN: credentials.sessionToken ?? '' } : {}),
+    AWS_REGION: plan.region,
+    AWS_DEFAULT_REGION: plan.region,
+    ...(plan.sinks.profile === undefined ? {} : { AWS_PROFILE: plan.sinks.profile })
+  });
+}
+
+function exportOutputs(out: ActionOutput, credentials: SessionCredentials): void {
+  out.setOutput('aws-access-key-id', credentials.accessKeyId);
+  out.setOutput('aws-secret-access-key', credentials.secretAccessKey);
+  if (credentials.sessionToken) out.setOutput('aws-session-token', credentials.sessionToken);
+  if (credentials.expiration) out.setOutput('aws-expiration', credentials.expiration.toISOString());
 }
 
 /** Blanks the credentials for later steps: `unset-current-credentials` on its own. */
 export function wipeCredentials(out: ActionOutput): void {
-  for (const name of EXPORTABLE_VARIABLES) out.exportVariable(name, '');
-  out.info(`Cleared ${EXPORTABLE_VARIABLES.join(', ')} for later steps`);
+  const names = EXPORTABLE_VARIABLES.filter(name => name !== 'AWS_PROFILE');
+  for (const name of names) out.exportVariable(name, '');
+  out.info(`Cleared ${names.join(', ')} for later steps`);
 }
 
 function exportVariables(out: ActionOutput, variables: Record<string, string>): void {

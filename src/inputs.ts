@@ -1,4 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN, ROLE_ARN_PATTERN, TAG_KEY_PATTERN } from './aws-names.js';
+import { parseCustomTags } from './custom-tags.js';
+import { parseProfileSpecs, PROFILE_NAME_PATTERN, type ProfileSpec } from './profiles.js';
+import { readProxySettings, type ProxySettings } from './proxy.js';
+import type { Tag } from './sts.js';
 
 /** Every input this action reads, by the name a workflow uses in `with:`. */
 export const INPUT_NAMES = [
@@ -24,7 +29,17 @@ export const INPUT_NAMES = [
   'allowed-account-ids',
   'disable-retry',
   'retry-max-attempts',
-  'sts-endpoint'
+  'sts-endpoint',
+  'aws-profile',
+  'overwrite-aws-profile',
+  'profiles',
+  'http-proxy',
+  'no-proxy',
+  'custom-tags',
+  'special-characters-workaround',
+  'use-existing-credentials',
+  'force-skip-oidc',
+  'action-timeout-s'
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 
@@ -56,6 +71,19 @@ export interface Inputs {
   allowedAccountIds: string[];
   maxAttempts: number;
   stsEndpoint?: string;
+  /** Write the role's (or the keys') credentials to this profile of the shared files. */
+  awsProfile?: string;
+  overwriteProfile: boolean;
+  /** Further roles, each assumed from the same source and written to its own profile. */
+  profiles: ProfileSpec[];
+  proxy: ProxySettings;
+  customTags: Tag[];
+  specialCharactersWorkaround: boolean;
+  useExistingCredentials: boolean;
+  forceSkipOidc: boolean;
+  actionTimeoutSeconds: number;
+  /** Things a person should change in the workflow, though the run can go on. */
+  notices: string[];
 }
 
 export type RoleReference = { kind: 'arn'; arn: string } | { kind: 'name'; name: string };
@@ -76,16 +104,11 @@ export class InputError extends Error {
   }
 }
 
-export const ROLE_ARN_PATTERN =
-  /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):iam::(\d{12}):role\/((?:[\x21-\x7e]{1,510}\/)?)([\w+=,.@-]{1,64})$/;
 const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
 const POLICY_ARN_PATTERN = /^arn:[a-z-]+:iam::(\d{12}|aws):policy\/[\x21-\x7e]{1,2000}$/;
 const SESSION_NAME_PATTERN = /^[\w+=,.@-]{2,64}$/;
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const EXTERNAL_ID_PATTERN = /^[\w+=,.@:/-]{2,1224}$/;
 const ACCESS_KEY_ID_PATTERN = /^\w{16,128}$/;
-const ACCOUNT_ID_PATTERN = /^\d{12}$/;
-export const TAG_KEY_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const POLICY_CHARS = /^[\t\n\r\x20-\xff]*$/;
 const TRUE_WORDS = ['true', 'True', 'TRUE'];
 const FALSE_WORDS = ['false', 'False', 'FALSE'];
@@ -165,12 +188,15 @@ export function preview(value: string, max = 80): string {
 
 export function parseInputs(env: Env): Inputs {
   const read = new InputReader(env);
+  const legacy = legacyEnvironment(read, env);
   const roleChaining = read.boolean('role-chaining', false);
+  const awsProfile = readProfileName(read);
+  const profiles = parseProfileSpecs(read.lines('profiles'), (rule) => read.problem('profiles', rule));
   const inputs: Inputs = {
     region: readRegion(read, env),
-    role: readRole(read),
-    sessionName: readSessionName(read),
-    durationSeconds: read.integer('role-duration-seconds', DEFAULTS.durationSeconds, 900, 43200),
+    role: readRole(read, legacy.roleArn),
+    sessionName: readSessionName(read, legacy.sessionName),
+    durationSeconds: legacy.durationSeconds ?? read.integer('role-duration-seconds', DEFAULTS.durationSeconds, 900, 43200),
     keys: readKeys(read),
     webIdentityTokenFile: readTokenFile(read, env),
     roleChaining,
@@ -182,15 +208,67 @@ export function parseInputs(env: Env): Inputs {
     transitiveTagKeys: readTransitiveTagKeys(read),
     maskAccountId: read.boolean('mask-aws-account-id', false),
     outputCredentials: read.boolean('output-credentials', false),
-    outputEnvCredentials: read.boolean('output-env-credentials', true),
+    // Writing a profile means the shared files are the sink; the environment only when asked.
+    outputEnvCredentials: read.boolean('output-env-credentials', awsProfile === undefined && profiles.length === 0),
     unsetCurrentCredentials: read.boolean('unset-current-credentials', false),
     allowedAccountIds: readAccountIds(read),
     maxAttempts: readMaxAttempts(read),
-    stsEndpoint: readEndpoint(read, env)
+    stsEndpoint: readEndpoint(read, env),
+    awsProfile,
+    overwriteProfile: read.boolean('overwrite-aws-profile', false),
+    profiles,
+    proxy: readProxySettings(read.text('http-proxy'), read.text('no-proxy'), env, (rule) => read.problem('http-proxy', rule)),
+    customTags: parseCustomTags(read.text('custom-tags'), (rule) => read.problem('custom-tags', rule)),
+    specialCharactersWorkaround: read.boolean('special-characters-workaround', false),
+    useExistingCredentials: read.boolean('use-existing-credentials', false),
+    forceSkipOidc: read.boolean('force-skip-oidc', false),
+    actionTimeoutSeconds: read.integer('action-timeout-s', 0, 0, 21600),
+    notices: legacy.notices
   };
   checkCombinations(read, inputs);
   if (read.problems.length > 0) throw new InputError(read.problems);
   return inputs;
+}
+
+interface LegacyValues {
+  roleArn?: string;
+  sessionName?: string;
+  durationSeconds?: number;
+  notices: string[];
+}
+
+/** ROLE_ARN, ROLE_SESSION_NAME and DURATION_SECONDS from docker-based assume-role actions, when no input says otherwise. */
+function legacyEnvironment(read: InputReader, env: Env): LegacyValues {
+  const notices: string[] = [];
+  const take = (variable: string, input: InputName, inputDefault?: string): string | undefined => {
+    const value = nonEmpty(env[variable]);
+    const given = read.text(input);
+    if (value === undefined || (given !== undefined && given !== inputDefault)) return undefined;
+    notices.push(`Using ${variable} from the environment as ${input}; set the ${input} input instead`);
+    return value;
+  };
+  const roleArn = take('ROLE_ARN', 'role-to-assume');
+  const sessionName = take('ROLE_SESSION_NAME', 'role-session-name', DEFAULTS.sessionName);
+  const duration = take('DURATION_SECONDS', 'role-duration-seconds', String(DEFAULTS.durationSeconds));
+  if (nonEmpty(env.ACTIONS_ALLOW_UNSECURE_COMMANDS) !== undefined) {
+    notices.push('ACTIONS_ALLOW_UNSECURE_COMMANDS is set, but this action never needs it: remove it, it re-enables ::set-env for every step');
+  }
+  let durationSeconds: number | undefined;
+  if (duration !== undefined) {
+    durationSeconds = Number(duration);
+    if (!/^\d+$/.test(duration) || durationSeconds < 900 || durationSeconds > 43200) {
+      read.problem('role-duration-seconds', `DURATION_SECONDS from the environment must be a whole number from 900 to 43200, got '${preview(duration)}'`);
+    }
+  }
+  return { roleArn, sessionName, durationSeconds, notices };
+}
+
+function readProfileName(read: InputReader): string | undefined {
+  const name = read.text('aws-profile');
+  if (name !== undefined && !PROFILE_NAME_PATTERN.test(name)) {
+    read.problem('aws-profile', `must be 1-64 letters, digits or _.+@- (no spaces, brackets or path separators), got '${preview(name)}'`);
+  }
+  return name;
 }
 
 function readRegion(read: InputReader, env: Env): string {
@@ -201,8 +279,8 @@ function readRegion(read: InputReader, env: Env): string {
   return region;
 }
 
-function readRole(read: InputReader): RoleReference | undefined {
-  const value = read.text('role-to-assume');
+function readRole(read: InputReader, fallback: string | undefined): RoleReference | undefined {
+  const value = read.text('role-to-assume') ?? fallback;
   if (value === undefined) return undefined;
   if (ROLE_ARN_PATTERN.test(value)) return { kind: 'arn', arn: value };
   if (ROLE_NAME_PATTERN.test(value)) return { kind: 'name', name: value };
@@ -213,8 +291,8 @@ function readRole(read: InputReader): RoleReference | undefined {
   return undefined;
 }
 
-function readSessionName(read: InputReader): string {
-  const name = read.text('role-session-name') ?? DEFAULTS.sessionName;
+function readSessionName(read: InputReader, fallback: string | undefined): string {
+  const name = fallback ?? read.text('role-session-name') ?? DEFAULTS.sessionName;
   if (!SESSION_NAME_PATTERN.test(name)) {
     read.problem('role-session-name', `must be 2-64 characters of letters, digits and _+=,.@- (STS's rule), got '${preview(name)}'`);
   }
@@ -335,23 +413,43 @@ function readEndpoint(read: InputReader, env: Env): string | undefined {
 
 /** Rules that involve more than one input. */
 function checkCombinations(read: InputReader, inputs: Inputs): void {
-  const wipeOnly = inputs.unsetCurrentCredentials && inputs.role === undefined && inputs.keys === undefined;
+  const assumes = inputs.role !== undefined || inputs.profiles.length > 0;
+  const wipeOnly = inputs.unsetCurrentCredentials && !assumes && inputs.keys === undefined;
   if (inputs.region === '' && !wipeOnly) read.problem('aws-region', 'is required (or set AWS_REGION in the environment), e.g. us-east-1');
+  checkSources(read, inputs, assumes);
+  checkProfiles(read, inputs);
+  if (!assumes) checkRoleOnlyInputs(read, inputs);
+}
+
+function checkSources(read: InputReader, inputs: Inputs, assumes: boolean): void {
   const chainedCap = DEFAULTS.chainedMaxSeconds;
   if (inputs.roleChaining && inputs.durationSeconds > chainedCap) {
     read.problem('role-duration-seconds', `must be at most ${chainedCap} with role-chaining: AWS limits chained role sessions to one hour`);
   }
-  if (inputs.roleChaining && inputs.role === undefined) read.problem('role-chaining', 'needs role-to-assume: the role to assume with the current credentials');
+  if (inputs.roleChaining && !assumes) read.problem('role-chaining', 'needs role-to-assume: the role to assume with the current credentials');
   if (inputs.roleChaining && (inputs.keys !== undefined || inputs.webIdentityTokenFile !== undefined)) {
     read.problem('role-chaining', 'uses the credentials already in the environment; do not also give aws-access-key-id or web-identity-token-file');
   }
   if (inputs.keys !== undefined && inputs.webIdentityTokenFile !== undefined) {
     read.problem('web-identity-token-file', 'cannot be combined with aws-access-key-id: choose one source of credentials');
   }
-  if (inputs.webIdentityTokenFile !== undefined && inputs.role === undefined) {
+  if (inputs.webIdentityTokenFile !== undefined && !assumes) {
     read.problem('web-identity-token-file', 'needs role-to-assume: the role the token is exchanged for');
   }
-  if (inputs.role === undefined) checkRoleOnlyInputs(read);
+  const otherSource = inputs.keys !== undefined || inputs.webIdentityTokenFile !== undefined || inputs.roleChaining;
+  if (inputs.forceSkipOidc && assumes && !otherSource) {
+    read.problem('force-skip-oidc', "is true and a role is set, so 'aws-access-key-id' or 'web-identity-token-file' (or role-chaining) must be set");
+  }
+}
+
+function checkProfiles(read: InputReader, inputs: Inputs): void {
+  const names = [...(inputs.awsProfile === undefined ? [] : [inputs.awsProfile]), ...inputs.profiles.map(p => p.name)];
+  const repeated = names.filter((name, i) => names.indexOf(name) !== i);
+  if (repeated.length > 0) read.problem('profiles', `names each profile once; ${[...new Set(repeated)].join(', ')} appears more than once (aws-profile included)`);
+  if (inputs.overwriteProfile && names.length === 0) read.problem('overwrite-aws-profile', 'only applies with aws-profile or profiles');
+  if (inputs.profiles.length > 0 && inputs.role === undefined && inputs.outputEnvCredentials) {
+    read.problem('output-env-credentials', 'needs role-to-assume when profiles are given: several roles have no single set of credentials to export');
+  }
 }
 
 // Inputs with defaults in action.yml (session name, duration) always arrive set, so they cannot be checked here.
@@ -359,13 +457,15 @@ const ROLE_ONLY_INPUTS: readonly InputName[] = [
   'role-external-id',
   'inline-session-policy',
   'managed-session-policies',
-  'transitive-tag-keys'
+  'transitive-tag-keys',
+  'custom-tags'
 ];
 
-function checkRoleOnlyInputs(read: InputReader): void {
+function checkRoleOnlyInputs(read: InputReader, inputs: Inputs): void {
   for (const name of ROLE_ONLY_INPUTS) {
     if (read.text(name) !== undefined) read.problem(name, 'only applies when role-to-assume is set');
   }
+  if (inputs.specialCharactersWorkaround) read.problem('special-characters-workaround', 'only applies when role-to-assume is set');
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,15 +1,18 @@
 import * as core from '@actions/core';
 import { assumeRole, StepError } from './acquire.js';
-import { exportCredentials, maskAccount, maskCredentials, wipeCredentials, type ActionOutput } from './export.js';
+import { armDeadline } from './deadline.js';
+import { exportCredentials, maskAccount, maskCredentials, wipeCredentials, type ActionOutput, type Verified } from './export.js';
 import { InputError, parseInputs, type Env } from './inputs.js';
 import { ID_TOKEN_TOKEN_VARIABLE, ID_TOKEN_URL_VARIABLE, requestIdToken } from './oidc.js';
-import { decidePlan, describePlan, roleAccount, type Plan } from './plan.js';
+import { decidePlan, describePlan, roleAccounts, type Plan } from './plan.js';
+import { profileFiles, profileWriteProblems, type ProfileFiles } from './profiles.js';
+import { nodeSupportsProxyAgents, proxyAgent } from './proxy.js';
 import { describeError } from './retry.js';
 import type { Runtime } from './runtime.js';
-import { connectSts, type Sts } from './sts.js';
+import { connectSts, defaultEndpoint, type Sts } from './sts.js';
 import { readTokenFile } from './token-file.js';
 import { userAgent } from './user-agent.js';
-import { verifyCredentials } from './verify.js';
+import { existingCredentialsWork, verifyCredentials } from './verify.js';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -19,29 +22,80 @@ export async function run(): Promise<void> {
 
 /** read inputs → decide a plan → get credentials → verify → export. Nothing is exported unless every step passed. */
 export async function runAction(rt: Runtime): Promise<void> {
+  let disarm = (): void => undefined;
   try {
-    const plan = decidePlan(parseInputs(rt.env), rt.env);
-    maskSourceCredentials(rt.out, plan);
-    maskAccount(rt.out, plan, plan.kind === 'assume' ? roleAccount(plan.target.role) : undefined);
+    const inputs = parseInputs(rt.env);
+    const plan = decidePlan(inputs, rt.env);
+    disarm = armDeadline(plan.deadlineSeconds, () => timedOut(plan.deadlineSeconds));
+    maskPlanSecrets(rt.out, plan);
+    inputs.notices.forEach(notice => rt.out.notice(notice));
     rt.out.info(describePlan(plan));
     if (plan.kind === 'wipe') return wipeCredentials(rt.out);
-    const sts = rt.connectSts({ region: plan.region, endpoint: plan.stsEndpoint, userAgent: userAgent(rt.env), requestTimeoutMs: REQUEST_TIMEOUT_MS });
-    const { credentials, assumedRoleArn } = await getCredentials(plan, sts, rt);
-    const identity = await verifyCredentials(plan, sts, rt, credentials, assumedRoleArn);
-    exportCredentials(rt.out, plan, rt.env, credentials, identity);
+    const files = checkedProfileFiles(plan, rt.env);
+    const sts = rt.connectSts(stsConnection(plan, rt.env));
+    if (await existingCredentialsWork(plan, sts, rt)) return;
+    const results = await getVerifiedCredentials(plan, sts, rt);
+    exportCredentials(rt.out, plan, rt.env, files, results);
   } catch (error) {
     core.setFailed(failureMessage(error));
+  } finally {
+    disarm();
   }
 }
 
-async function getCredentials(plan: Exclude<Plan, { kind: 'wipe' }>, sts: Sts, rt: Runtime) {
-  if (plan.kind === 'use-keys') return { credentials: plan.source.credentials, assumedRoleArn: undefined };
-  return assumeRole(plan, sts, rt);
+/** Each role of the plan (or the keys), assumed and verified; any failure stops the run before export. */
+async function getVerifiedCredentials(plan: Exclude<Plan, { kind: 'wipe' }>, sts: Sts, rt: Runtime): Promise<Verified[]> {
+  if (plan.kind === 'use-keys') {
+    const credentials = plan.source.credentials;
+    return [{ credentials, identity: await verifyCredentials(plan, sts, rt, credentials), region: plan.region, profile: undefined }];
+  }
+  const targets = [
+    ...(plan.target ? [{ target: plan.target, region: plan.region, profile: undefined }] : []),
+    ...plan.profiles.map(({ name, region, target }) => ({ target, region, profile: name }))
+  ];
+  const results: Verified[] = [];
+  for (const { target, region, profile } of targets) {
+    const session = await assumeRole(plan, target, sts, rt);
+    const identity = await verifyCredentials(plan, sts, rt, session.credentials, session.assumedRoleArn);
+    results.push({ credentials: session.credentials, identity, region, profile });
+  }
+  return results;
 }
 
-/** The runner masks `secrets.*` already; source credentials may come from elsewhere (outputs, plain env). */
-function maskSourceCredentials(out: ActionOutput, plan: Plan): void {
+/** Secrets the plan already holds: the runner masks `secrets.*`, but these may come from anywhere. */
+function maskPlanSecrets(out: ActionOutput, plan: Plan): void {
   if (plan.kind !== 'wipe' && 'credentials' in plan.source) maskCredentials(out, plan.source.credentials);
+  if (plan.existing) maskCredentials(out, plan.existing);
+  if (plan.proxy.url !== undefined) {
+    out.setSecret(plan.proxy.url);
+    const password = new URL(plan.proxy.url).password;
+    if (password !== '') out.setSecret(decodeURIComponent(password));
+  }
+  roleAccounts(plan).forEach(account => maskAccount(out, plan, account));
+}
+
+/** Profile files are checked before any call, so an existing profile costs no STS round trip. */
+function checkedProfileFiles(plan: Exclude<Plan, { kind: 'wipe' }>, env: Env): ProfileFiles {
+  const files = profileFiles(env);
+  const names = [...(plan.sinks.profile === undefined ? [] : [plan.sinks.profile]), ...(plan.kind === 'assume' ? plan.profiles.map(p => p.name) : [])];
+  if (names.length === 0) return files;
+  const problems = profileWriteProblems(files, names, plan.sinks.overwriteProfiles);
+  if (problems.length > 0) throw new InputError(problems);
+  return files;
+}
+
+function stsConnection(plan: Plan, env: Env) {
+  const endpoint = plan.stsEndpoint ?? defaultEndpoint(plan.region);
+  const agent = proxyAgent(new URL(endpoint), plan.proxy);
+  if (agent !== undefined && !nodeSupportsProxyAgents()) {
+    throw new StepError(`http-proxy: needs Node 24.5 or later to proxy requests, and this runner has ${process.versions.node}`);
+  }
+  return { region: plan.region, endpoint: plan.stsEndpoint, userAgent: userAgent(env), requestTimeoutMs: REQUEST_TIMEOUT_MS, agent };
+}
+
+function timedOut(seconds: number): never {
+  core.setFailed(`action-timeout-s: the step did not finish within ${seconds} seconds; nothing was exported`);
+  process.exit(1);
 }
 
 function failureMessage(error: unknown): string {
@@ -55,13 +109,11 @@ function actionRuntime(env: Env): Runtime {
     out: core,
     pause: { sleep: ms => new Promise(resolve => setTimeout(resolve, ms)), random: Math.random },
     connectSts,
-    requestIdToken: audience =>
-      requestIdToken({
-        url: env[ID_TOKEN_URL_VARIABLE] ?? '',
-        bearer: env[ID_TOKEN_TOKEN_VARIABLE] ?? '',
-        audience,
-        timeoutMs: REQUEST_TIMEOUT_MS
-      }),
+    requestIdToken: (audience, proxy) => {
+      const url = env[ID_TOKEN_URL_VARIABLE] ?? '';
+      const agent = proxyAgent(new URL(url), proxy);
+      return requestIdToken({ url, bearer: env[ID_TOKEN_TOKEN_VARIABLE] ?? '', audience, timeoutMs: REQUEST_TIMEOUT_MS, agent });
+    },
     readTokenFile,
     async runContext() {
       // Loaded only on the AssumeRole path: the toolkit's GitHub client is large and nothing else needs it.
@@ -73,7 +125,13 @@ function actionRuntime(env: Env): Runtime {
         action: context.action,
         actor: context.actor,
         sha: context.sha,
-        ref: context.ref
+        ref: context.ref,
+        eventName: context.eventName,
+        baseRef: env.GITHUB_BASE_REF ?? '',
+        headRef: env.GITHUB_HEAD_REF ?? '',
+        runId: String(context.runId || ''),
+        job: context.job,
+        triggeringActor: env.GITHUB_TRIGGERING_ACTOR ?? ''
       };
     }
   };

@@ -1,5 +1,8 @@
-import { InputError, ROLE_ARN_PATTERN, type Env, type Inputs, type RoleReference, type StaticCredentials } from './inputs.js';
+import { ROLE_ARN_PATTERN } from './aws-names.js';
+import { InputError, type Env, type Inputs, type RoleReference, type StaticCredentials } from './inputs.js';
 import { canRequestIdToken } from './oidc.js';
+import type { ProxySettings } from './proxy.js';
+import type { Tag } from './sts.js';
 import { BUILT_IN_TAG_KEYS } from './tags.js';
 
 export type CredentialSource =
@@ -19,26 +22,43 @@ export interface RoleTarget {
   managedSessionPolicies: string[];
   /** Session tags go only on AssumeRole; web identity sessions take theirs from the token. */
   tagging: boolean;
+  customTags: Tag[];
   transitiveTagKeys: string[];
+  /** Re-assume until the secret key has no special characters (for tools that mishandle them). */
+  avoidSpecialCharacters: boolean;
+}
+
+/** A further role written to its own profile (the `profiles` input). */
+export interface ProfileTarget {
+  name: string;
+  region: string;
+  target: RoleTarget;
 }
 
 export interface Sinks {
   env: boolean;
   credentialOutputs: boolean;
   maskAccountId: boolean;
+  /** `aws-profile`: the main credentials also go to this profile of the shared files. */
+  profile?: string;
+  overwriteProfiles: boolean;
 }
 
 interface Common {
   region: string;
   stsEndpoint?: string;
+  proxy: ProxySettings;
   maxAttempts: number;
   allowedAccountIds: string[];
   sinks: Sinks;
+  /** `use-existing-credentials`: keep these if they still work. */
+  existing?: StaticCredentials;
+  deadlineSeconds: number;
 }
 
 /** Everything the run will do, decided up front by pure code so it can be logged and tested. */
 export type Plan =
-  | (Common & { kind: 'assume'; source: CredentialSource; target: RoleTarget })
+  | (Common & { kind: 'assume'; source: CredentialSource; target?: RoleTarget; profiles: ProfileTarget[] })
   | (Common & { kind: 'use-keys'; source: Extract<CredentialSource, { kind: 'keys' }> })
   | (Common & { kind: 'wipe' });
 
@@ -46,14 +66,23 @@ export function decidePlan(inputs: Inputs, env: Env): Plan {
   const common: Common = {
     region: inputs.region,
     stsEndpoint: inputs.stsEndpoint,
+    proxy: inputs.proxy,
     maxAttempts: inputs.maxAttempts,
     allowedAccountIds: inputs.allowedAccountIds,
-    sinks: { env: inputs.outputEnvCredentials, credentialOutputs: inputs.outputCredentials, maskAccountId: inputs.maskAccountId }
+    sinks: {
+      env: inputs.outputEnvCredentials,
+      credentialOutputs: inputs.outputCredentials,
+      maskAccountId: inputs.maskAccountId,
+      profile: inputs.awsProfile,
+      overwriteProfiles: inputs.overwriteProfile
+    },
+    existing: inputs.useExistingCredentials ? optionalEnvironmentCredentials(env) : undefined,
+    deadlineSeconds: inputs.actionTimeoutSeconds
   };
   const source = chooseSource(inputs, env);
-  if (inputs.role !== undefined) {
-    if (source === undefined) throw new InputError([missingSourceProblem()]);
-    return { ...common, kind: 'assume', source, target: roleTarget(inputs, inputs.role, source) };
+  if (inputs.role !== undefined || inputs.profiles.length > 0) {
+    if (source === undefined) throw new InputError([missingSourceProblem(inputs)]);
+    return { ...common, kind: 'assume', source, ...roleTargets(inputs, source) };
   }
   if (source?.kind === 'keys') return { ...common, kind: 'use-keys', source };
   if (inputs.unsetCurrentCredentials) return { ...common, kind: 'wipe' };
@@ -66,11 +95,12 @@ function chooseSource(inputs: Inputs, env: Env): CredentialSource | undefined {
   if (inputs.keys !== undefined) return { kind: 'keys', credentials: inputs.keys };
   if (inputs.webIdentityTokenFile !== undefined) return { kind: 'token-file', path: inputs.webIdentityTokenFile };
   if (inputs.roleChaining) return { kind: 'environment', credentials: environmentCredentials(env) };
-  if (inputs.role !== undefined && canRequestIdToken(env)) return { kind: 'oidc', audience: inputs.audience };
+  if (!inputs.forceSkipOidc && canRequestIdToken(env)) return { kind: 'oidc', audience: inputs.audience };
   return undefined;
 }
 
-function missingSourceProblem(): string {
+function missingSourceProblem(inputs: Inputs): string {
+  if (inputs.forceSkipOidc) return 'force-skip-oidc: is true, so give aws-access-key-id, web-identity-token-file or role-chaining to assume the role with';
   return (
     'role-to-assume: this job has no credentials to assume the role with. For OIDC, give the job `permissions: id-token: write` ' +
     '(ACTIONS_ID_TOKEN_REQUEST_URL is not set; pull requests from forks never get it); or pass aws-access-key-id and aws-secret-access-key; ' +
@@ -78,24 +108,34 @@ function missingSourceProblem(): string {
   );
 }
 
-function environmentCredentials(env: Env): StaticCredentials {
+function optionalEnvironmentCredentials(env: Env): StaticCredentials | undefined {
   const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
-  if (!accessKeyId || !secretAccessKey) {
-    throw new InputError([
-      'role-chaining: needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment (e.g. exported by an earlier step of this action)'
-    ]);
-  }
+  if (!accessKeyId || !secretAccessKey) return undefined;
   const sessionToken = env.AWS_SESSION_TOKEN?.trim();
   return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
 }
 
-function roleTarget(inputs: Inputs, role: RoleReference, source: CredentialSource): RoleTarget {
+function environmentCredentials(env: Env): StaticCredentials {
+  const credentials = optionalEnvironmentCredentials(env);
+  if (credentials === undefined) {
+    throw new InputError([
+      'role-chaining: needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment (e.g. exported by an earlier step of this action)'
+    ]);
+  }
+  return credentials;
+}
+
+function roleTargets(inputs: Inputs, source: CredentialSource): { target?: RoleTarget; profiles: ProfileTarget[] } {
   const signed = source.kind === 'keys' || source.kind === 'environment';
   const tagging = signed && !inputs.skipSessionTagging;
-  const problems = [...bareRoleProblems(role, source), ...transitiveTagProblems(inputs, tagging), ...webIdentityProblems(inputs, signed)];
+  const problems = [
+    ...(inputs.role === undefined ? [] : bareRoleProblems(inputs.role, source)),
+    ...tagProblems(inputs, tagging),
+    ...webIdentityProblems(inputs, signed)
+  ];
   if (problems.length > 0) throw new InputError(problems);
-  return {
+  const targetFor = (role: RoleReference): RoleTarget => ({
     role,
     sessionName: inputs.sessionName,
     durationSeconds: inputs.durationSeconds,
@@ -103,7 +143,13 @@ function roleTarget(inputs: Inputs, role: RoleReference, source: CredentialSourc
     inlineSessionPolicy: inputs.inlineSessionPolicy,
     managedSessionPolicies: inputs.managedSessionPolicies,
     tagging,
-    transitiveTagKeys: inputs.transitiveTagKeys
+    customTags: tagging ? inputs.customTags : [],
+    transitiveTagKeys: inputs.transitiveTagKeys,
+    avoidSpecialCharacters: inputs.specialCharactersWorkaround
+  });
+  return {
+    target: inputs.role === undefined ? undefined : targetFor(inputs.role),
+    profiles: inputs.profiles.map(spec => ({ name: spec.name, region: spec.region ?? inputs.region, target: targetFor({ kind: 'arn', arn: spec.roleArn }) }))
   };
 }
 
@@ -114,16 +160,18 @@ function bareRoleProblems(role: RoleReference, source: CredentialSource): string
   ];
 }
 
-function transitiveTagProblems(inputs: Inputs, tagging: boolean): string[] {
-  if (inputs.transitiveTagKeys.length === 0) return [];
+function tagProblems(inputs: Inputs, tagging: boolean): string[] {
+  const untagged = 'no session tags are sent on this run (web identity sessions take tags from the token; role-skip-session-tagging turns them off)';
   if (!tagging) {
     return [
-      'transitive-tag-keys: no session tags are sent on this run (web identity sessions take tags from the token; role-skip-session-tagging turns them off), so no key can be transitive'
+      ...(inputs.transitiveTagKeys.length > 0 ? [`transitive-tag-keys: ${untagged}, so no key can be transitive`] : []),
+      ...(inputs.customTags.length > 0 ? [`custom-tags: ${untagged}`] : [])
     ];
   }
+  const sent = [...BUILT_IN_TAG_KEYS, ...inputs.customTags.map(tag => tag.Key)];
   return inputs.transitiveTagKeys
-    .filter(key => !BUILT_IN_TAG_KEYS.some(builtIn => builtIn.toLowerCase() === key.toLowerCase()))
-    .map(key => `transitive-tag-keys: '${key}' is not a session tag this action sends (${BUILT_IN_TAG_KEYS.join(', ')})`);
+    .filter(key => !sent.some(tag => tag.toLowerCase() === key.toLowerCase()))
+    .map(key => `transitive-tag-keys: '${key}' is not a session tag this run sends (${sent.join(', ')})`);
 }
 
 function webIdentityProblems(inputs: Inputs, signed: boolean): string[] {
@@ -139,8 +187,10 @@ export function completeRoleArn(role: RoleReference, sourceArn: string, sourceAc
   return `arn:${partition}:iam::${sourceAccount}:role/${role.name}`;
 }
 
-export function roleAccount(role: RoleReference): string | undefined {
-  return role.kind === 'arn' ? ROLE_ARN_PATTERN.exec(role.arn)?.[2] : undefined;
+export function roleAccounts(plan: Plan): string[] {
+  if (plan.kind !== 'assume') return [];
+  const roles = [...(plan.target ? [plan.target.role] : []), ...plan.profiles.map(p => p.target.role)];
+  return roles.flatMap(role => (role.kind === 'arn' ? (ROLE_ARN_PATTERN.exec(role.arn)?.[2] ?? []) : []));
 }
 
 const SOURCE_LABELS: Record<CredentialSource['kind'], string> = {
@@ -152,19 +202,28 @@ const SOURCE_LABELS: Record<CredentialSource['kind'], string> = {
 
 /** One line a person can follow: source, target, and where the result goes. */
 export function describePlan(plan: Plan): string {
-  const sinks = [plan.sinks.env ? 'environment' : '', 'outputs'].filter(s => s !== '').join(' and ');
+  const sinks = [
+    plan.sinks.env ? 'environment' : '',
+    'outputs',
+    plan.sinks.profile ? `profile '${plan.sinks.profile}'` : '',
+    plan.kind === 'assume' && plan.profiles.length > 0 ? `profiles ${plan.profiles.map(p => `'${p.name}'`).join(', ')}` : ''
+  ].filter(s => s !== '');
+  const via = plan.proxy.url ? ', through the proxy' : '';
+  const tail = `→ verify with GetCallerIdentity → export to ${sinks.join(', ')} (region ${plan.region}${via})`;
+  const keep = plan.existing ? 'keep the credentials in the environment if they still work, else ' : '';
   switch (plan.kind) {
     case 'wipe':
       return 'Plan: clear the AWS credentials in the environment for later steps';
     case 'use-keys':
-      return `Plan: ${SOURCE_LABELS.keys} → verify with GetCallerIdentity → export to ${sinks} (region ${plan.region})`;
+      return `Plan: ${keep}${SOURCE_LABELS.keys} ${tail}`;
     case 'assume': {
       const call = plan.source.kind === 'oidc' || plan.source.kind === 'token-file' ? 'AssumeRoleWithWebIdentity' : 'AssumeRole';
-      const role = plan.target.role.kind === 'arn' ? plan.target.role.arn : `role '${plan.target.role.name}' in the source account`;
       const audience = plan.source.kind === 'oidc' ? ` (audience ${plan.source.audience})` : '';
-      const tags = plan.target.tagging ? ', with session tags' : '';
-      return `Plan: ${SOURCE_LABELS[plan.source.kind]}${audience} → ${call} ${role} as session '${plan.target.sessionName}' for ${plan.target.durationSeconds} s${tags} → verify with GetCallerIdentity → export to ${sinks} (region ${plan.region})`;
+      const roles = [...(plan.target ? [plan.target] : []), ...plan.profiles.map(p => p.target)];
+      const first = roles[0];
+      const names = roles.map(t => (t.role.kind === 'arn' ? t.role.arn : `role '${t.role.name}' in the source account`)).join(' and ');
+      const tags = first?.tagging ? ', with session tags' : '';
+      return `Plan: ${keep}${SOURCE_LABELS[plan.source.kind]}${audience} → ${call} ${names} as session '${first?.sessionName}' for ${first?.durationSeconds} s${tags} ${tail}`;
     }
   }
 }
-

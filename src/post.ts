@@ -1,22 +1,38 @@
-import { EXPORTABLE_VARIABLES, EXPORTED_STATE } from './export.js';
+import { EXPORTABLE_VARIABLES, EXPORTED_STATE, PROFILES_STATE } from './export.js';
 import type { Env } from './inputs.js';
+import { removeSections, type WrittenSection } from './profiles.js';
 
 export interface PostOutput {
   exportVariable(name: string, value: string): void;
   info(message: string): void;
 }
 
-/** Blanks what the main step exported (its saved state says what), and nothing else. */
+/** Undoes what the main step did (its saved state says what), and nothing else. */
 export function runPost(env: Env, out: PostOutput): void {
   if (env.AWS_SKIP_CLEANUP_STEP === 'true') {
-    out.info('AWS_SKIP_CLEANUP_STEP is true: leaving the exported AWS variables in place');
+    out.info('AWS_SKIP_CLEANUP_STEP is true: leaving the exported AWS variables and profiles in place');
     return;
   }
   const exported = (env[`STATE_${EXPORTED_STATE}`] ?? '').split(',').filter(name => EXPORTABLE_VARIABLES.includes(name));
-  if (exported.length === 0) {
-    out.info('Nothing to clean up: the main step exported no AWS variables');
+  const sections = writtenSections(env[`STATE_${PROFILES_STATE}`]);
+  if (exported.length === 0 && sections.length === 0) {
+    out.info('Nothing to clean up: the main step exported no AWS variables and wrote no profiles');
     return;
   }
   for (const name of exported) out.exportVariable(name, '');
-  out.info(`Cleared ${exported.join(', ')} for the steps after this one`);
+  if (exported.length > 0) out.info(`Cleared ${exported.join(', ')} for the steps after this one`);
+  if (sections.length > 0) {
+    removeSections(sections);
+    out.info(`Removed ${sections.map(s => `[${s.section}] from ${s.file}`).join(', ')}`);
+  }
+}
+
+function writtenSections(state: string | undefined): WrittenSection[] {
+  if (!state) return [];
+  try {
+    const parsed: unknown = JSON.parse(state);
+    return Array.isArray(parsed) ? parsed.filter((s): s is WrittenSection => typeof s?.file === 'string' && typeof s?.section === 'string') : [];
+  } catch {
+    return [];
+  }
 }

@@ -1,5 +1,6 @@
 import type { ActionOutput } from './export.js';
 import type { Env } from './inputs.js';
+import type { ProxySettings } from './proxy.js';
 import type { Pause } from './retry.js';
 import type { Sts, StsConnection } from './sts.js';
 import type { RunContext } from './tags.js';
@@ -11,7 +12,7 @@ export interface Runtime {
   pause: Pause;
   connectSts(connection: StsConnection): Sts;
   /** One request to the job's OIDC token endpoint for this audience. */
-  requestIdToken(audience: string): Promise<string>;
+  requestIdToken(audience: string, proxy: ProxySettings): Promise<string>;
   readTokenFile(path: string): Promise<string>;
   runContext(): Promise<RunContext>;
 }

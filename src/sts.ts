@@ -6,6 +6,7 @@ import {
   type Credentials as SdkCredentials,
   type STSClientConfig
 } from '@aws-sdk/client-sts';
+import type { Agent } from 'node:http';
 import type { StaticCredentials } from './inputs.js';
 
 export interface SessionCredentials extends StaticCredentials {
@@ -54,7 +55,13 @@ export interface StsConnection {
   endpoint?: string;
   userAgent: [string, string][];
   requestTimeoutMs: number;
-  httpAgent?: STSClientConfig['requestHandler'];
+  /** A proxying agent, when the endpoint is reached through a proxy. */
+  agent?: Agent;
+}
+
+/** The endpoint the SDK calls when none is configured: STS in the region, in its partition's domain. */
+export function defaultEndpoint(region: string): string {
+  return `https://sts.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
 }
 
 export function connectSts(connection: StsConnection): Sts {
@@ -98,9 +105,10 @@ function clientConfig(connection: StsConnection, credentials?: StaticCredentials
     customUserAgent: connection.userAgent,
     useFipsEndpoint: false,
     useDualstackEndpoint: false,
-    requestHandler: connection.httpAgent ?? {
+    requestHandler: {
       connectionTimeout: Math.min(5000, connection.requestTimeoutMs),
-      requestTimeout: connection.requestTimeoutMs
+      requestTimeout: connection.requestTimeoutMs,
+      ...(connection.agent === undefined ? {} : { httpAgent: connection.agent, httpsAgent: connection.agent })
     }
   };
 }

@@ -8,10 +8,18 @@ export interface RunContext {
   actor: string;
   sha: string;
   ref: string;
+  eventName: string;
+  baseRef: string;
+  headRef: string;
+  runId: string;
+  job: string;
+  triggeringActor: string;
 }
 
-/** Session tags this action sends, in order, with where each value comes from. */
-const BUILT_IN_TAGS: ReadonlyArray<[key: string, value: (run: RunContext) => string]> = [
+type TagSource = readonly [key: string, value: (run: RunContext) => string];
+
+/** Always sent; trust policies and SCPs commonly test these. */
+const PROTECTED_TAGS: readonly TagSource[] = [
   ['GitHub', () => 'Actions'],
   ['Repository', run => run.repository],
   ['Workflow', run => run.workflow],
@@ -21,7 +29,19 @@ const BUILT_IN_TAGS: ReadonlyArray<[key: string, value: (run: RunContext) => str
   ['Branch', run => run.ref]
 ];
 
-export const BUILT_IN_TAG_KEYS: readonly string[] = BUILT_IN_TAGS.map(([key]) => key);
+/** Sent too, but given up when STS finds the packed tags too large (PackedPolicyTooLarge). */
+const DROPPABLE_TAGS: readonly TagSource[] = [
+  ['EventName', run => run.eventName],
+  ['BaseRef', run => run.baseRef],
+  ['HeadRef', run => run.headRef],
+  ['RunId', run => run.runId],
+  ['Job', run => run.job],
+  ['TriggeringActor', run => run.triggeringActor]
+];
+
+export const BUILT_IN_TAG_KEYS: readonly string[] = [...PROTECTED_TAGS, ...DROPPABLE_TAGS].map(([key]) => key);
+export const DROPPABLE_TAG_KEYS: readonly string[] = DROPPABLE_TAGS.map(([key]) => key);
+export const MAX_SESSION_TAGS = 50;
 
 const MAX_TAG_VALUE = 256;
 
@@ -32,7 +52,12 @@ export function sanitizeTagValue(value: string): string {
     .join('');
 }
 
-/** Tags with an empty value are left out: STS would accept them, but they say nothing. */
-export function sessionTags(run: RunContext): Tag[] {
-  return BUILT_IN_TAGS.map(([Key, value]) => ({ Key, Value: sanitizeTagValue(value(run)) })).filter(tag => tag.Value !== '');
+/** The run's tags, then the user's; tags with an empty value are left out, as they say nothing. */
+export function sessionTags(run: RunContext, customTags: readonly Tag[] = []): Tag[] {
+  const builtIn = [...PROTECTED_TAGS, ...DROPPABLE_TAGS].map(([Key, value]) => ({ Key, Value: sanitizeTagValue(value(run)) }));
+  return [...builtIn.filter(tag => tag.Value !== ''), ...customTags];
+}
+
+export function withoutDroppableTags(tags: readonly Tag[]): Tag[] {
+  return tags.filter(tag => !DROPPABLE_TAG_KEYS.includes(tag.Key));
 }

@@ -20,7 +20,7 @@ export async function verifyCredentials(
     isRetryable(error) ||
     (expectedArn !== undefined && (error as { name?: unknown }).name === 'InvalidClientTokenId' && attempt < FRESH_CREDENTIAL_GRACE_ATTEMPTS);
   const identity = await retrier(plan, rt)('GetCallerIdentity', () => sts.getCallerIdentity(credentials), retryable).catch((error: unknown) => {
-    throw stsFailure('GetCallerIdentity', 'the new credentials', error);
+    throw stsFailure('GetCallerIdentity', expectedArn === undefined ? 'the credentials' : 'the new credentials', error);
   });
   maskAccount(rt.out, plan, identity.account);
   if (expectedArn !== undefined && identity.arn !== expectedArn) {
@@ -31,10 +31,24 @@ export async function verifyCredentials(
   return identity;
 }
 
-function checkAllowedAccount(plan: Plan, identity: CallerIdentity): void {
+export function checkAllowedAccount(plan: Plan, identity: CallerIdentity): void {
   const allowed = plan.allowedAccountIds;
   if (allowed.length === 0 || allowed.includes(identity.account)) return;
   throw new StepError(
     `allowed-account-ids: the credentials belong to account ${identity.account}, which is not one of ${allowed.join(', ')}; nothing was exported`
   );
+}
+
+/** `use-existing-credentials`: one unretried check; credentials that work (in an allowed account) are kept. */
+export async function existingCredentialsWork(plan: Plan, sts: Sts, rt: Runtime): Promise<boolean> {
+  if (plan.existing === undefined) return false;
+  const identity = await sts.getCallerIdentity(plan.existing).catch(() => undefined);
+  if (identity === undefined) {
+    rt.out.info('use-existing-credentials: the credentials in the environment do not work; getting new ones');
+    return false;
+  }
+  maskAccount(rt.out, plan, identity.account);
+  checkAllowedAccount(plan, identity);
+  rt.out.notice(`use-existing-credentials: keeping the working credentials already in the environment (${identity.arn})`);
+  return true;
 }

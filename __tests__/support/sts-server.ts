@@ -284,8 +284,8 @@ async function handle(state: State, req: IncomingMessage, res: ServerResponse): 
     const requestId = randomUUID();
     sendXml(res, call, 200, successXml(op, result, requestId), requestId);
   } catch (e) {
-    if (!(e instanceof StsError)) throw e;
-    sendError(res, call, e);
+    // A bug in the stand-in surfaces as a recorded 500 InternalFailure carrying the message.
+    sendError(res, call, e instanceof StsError ? e : new StsError(500, 'InternalFailure', e instanceof Error ? e.message : String(e)));
   }
 }
 
@@ -435,8 +435,9 @@ function renderXml(nodes: XmlNode[], depth: number): string {
     .join('');
 }
 
+/** Text-node escaping; quotes stay literal, as in real STS messages (`Value 'x' at 'roleSessionName'`). */
 function xmlEscape(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
+  return s.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c] ?? c);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -989,13 +990,9 @@ function credentialsXml(c: IssuedSession): XmlNode {
   ]];
 }
 
-/** 40 base64 characters that always include `+` and `/`, so consumers' escaping is exercised. */
+/** 40 random base64 characters, like real secrets: about 72% hold a `+` or `/`, the rest none. */
 function secretKey(): string {
-  const chars = randomBytes(30).toString('base64').split('');
-  const plus = randomInt(chars.length);
-  chars[plus] = '+';
-  chars[(plus + 1 + randomInt(chars.length - 1)) % chars.length] = '/';
-  return chars.join('');
+  return randomBytes(30).toString('base64');
 }
 
 /** Long opaque base64, shaped like real tokens (which start with the protobuf prefix IQoJb3JpZ2luX2Vj). */

@@ -68,7 +68,7 @@ describe('choosing where credentials come from', () => {
 
   test('transitive tag keys must be tags that are actually sent', () => {
     expect(rejection({ 'role-to-assume': ROLE, 'transitive-tag-keys': 'Repository' }, OIDC_ENV)).toMatch(/no session tags are sent/);
-    expect(rejection({ 'role-to-assume': ROLE, ...KEYS, 'transitive-tag-keys': 'Team' })).toMatch(/'Team' is not a session tag this action sends/);
+    expect(rejection({ 'role-to-assume': ROLE, ...KEYS, 'transitive-tag-keys': 'Team' })).toMatch(/'Team' is not a session tag this run sends/);
     expect(rejection({ 'role-to-assume': ROLE, ...KEYS, 'role-skip-session-tagging': 'true', 'transitive-tag-keys': 'Repository' })).toMatch(/no session tags/);
     expect(plan({ 'role-to-assume': ROLE, ...KEYS, 'transitive-tag-keys': 'Repository\nActor' })).toMatchObject({ target: { transitiveTagKeys: ['Repository', 'Actor'] } });
   });
@@ -87,7 +87,7 @@ describe('completing a bare role name', () => {
 describe('the plan in one log line', () => {
   test('names the source, call, role, session, duration and sinks', () => {
     expect(describePlan(plan({ 'role-to-assume': ROLE }, OIDC_ENV))).toBe(
-      `Plan: GitHub OIDC token (audience sts.amazonaws.com) → AssumeRoleWithWebIdentity ${ROLE} as session 'GitHubActions' for 3600 s → verify with GetCallerIdentity → export to environment and outputs (region us-east-1)`
+      `Plan: GitHub OIDC token (audience sts.amazonaws.com) → AssumeRoleWithWebIdentity ${ROLE} as session 'GitHubActions' for 3600 s → verify with GetCallerIdentity → export to environment, outputs (region us-east-1)`
     );
     expect(describePlan(plan({ 'role-to-assume': ROLE, ...KEYS, 'output-env-credentials': 'false' }))).toMatch(/stored access keys → AssumeRole .* with session tags .* export to outputs/);
   });
