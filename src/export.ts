@@ -50,6 +50,7 @@ export function exportCredentials(out: ActionOutput, plan: Plan, env: Env, files
     out.saveState(PROFILES_STATE, JSON.stringify(writeProfiles(files, entries)));
     out.info(`Wrote profile${entries.length > 1 ? 's' : ''} ${entries.map(e => `'${e.name}'`).join(', ')} to ${files.credentials} and ${files.config}`);
   }
+  if (plan.sinks.clearEnvironment) wipeCredentials(out);
   if (main === undefined) return;
   if (plan.sinks.env) exportEnvironment(out, plan, env, main.credentials);
   out.setOutput('aws-account-id', main.identity.account);

@@ -42,6 +42,8 @@ export interface Sinks {
   /** `aws-profile`: the main credentials also go to this profile of the shared files. */
   profile?: string;
   overwriteProfiles: boolean;
+  /** `unset-current-credentials` when the new credentials do not replace the old in the environment. */
+  clearEnvironment: boolean;
 }
 
 interface Common {
@@ -74,7 +76,8 @@ export function decidePlan(inputs: Inputs, env: Env): Plan {
       credentialOutputs: inputs.outputCredentials,
       maskAccountId: inputs.maskAccountId,
       profile: inputs.awsProfile,
-      overwriteProfiles: inputs.overwriteProfile
+      overwriteProfiles: inputs.overwriteProfile,
+      clearEnvironment: inputs.unsetCurrentCredentials && !inputs.outputEnvCredentials
     },
     existing: inputs.useExistingCredentials ? optionalEnvironmentCredentials(env) : undefined,
     deadlineSeconds: inputs.actionTimeoutSeconds

@@ -36,6 +36,13 @@ test('aws-profile writes a profile the AWS CLI uses, private, and exports no key
   expect(readFileSync(join(home, '.aws', 'config'), 'utf8')).toBe('[profile deploy]\nregion = us-east-1\n');
 });
 
+test('unset-current-credentials with a profile clears the old credentials from the environment', async () => {
+  const { home, env } = awsHome();
+  const result = await world.step({ 'role-to-assume': role('gha-deploy'), 'aws-profile': 'deploy', 'unset-current-credentials': 'true' }, { env: { ...env, AWS_ACCESS_KEY_ID: 'AKIAOLDOLDOLDOLD1234' }, home });
+  expect(result.errors).toEqual([]);
+  expect(result.env).toEqual({ AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_REGION: '', AWS_DEFAULT_REGION: '' });
+});
+
 test('stored keys + role + aws-profile: the role is assumed with the keys and written (configure-aws-credentials #1846)', async () => {
   const { home, env } = awsHome();
   const result = await world.step({ ...KEYS, 'role-to-assume': role('ci-deploy'), 'aws-profile': 'ci', 'output-env-credentials': 'true' }, { env, home });
