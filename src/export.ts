@@ -1,5 +1,5 @@
 import type { Env } from './inputs.js';
-import type { Plan } from './plan.js';
+import type { Plan, RefreshSink } from './plan.js';
 import type { CallerIdentity, SessionCredentials } from './sts.js';
 
 /** The runner-facing effects, as @actions/core provides them; passed in so tests can record them. */
@@ -14,8 +14,9 @@ export interface ActionOutput {
 
 export const CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
 export const REGION_VARIABLES = ['AWS_REGION', 'AWS_DEFAULT_REGION'] as const;
+export const PROFILE_VARIABLES = ['AWS_PROFILE', 'AWS_CONFIG_FILE'] as const;
 /** Every variable this action may export, and so the only ones its post step may blank. */
-export const EXPORTABLE_VARIABLES: readonly string[] = [...CREDENTIAL_VARIABLES, ...REGION_VARIABLES];
+export const EXPORTABLE_VARIABLES: readonly string[] = [...CREDENTIAL_VARIABLES, ...REGION_VARIABLES, ...PROFILE_VARIABLES];
 export const EXPORTED_STATE = 'exported-variables';
 
 export function maskCredentials(out: ActionOutput, credentials: SessionCredentials): void {
@@ -36,7 +37,9 @@ export function exportCredentials(
   credentials: SessionCredentials,
   identity: CallerIdentity
 ): void {
-  if (plan.sinks.env) {
+  if (plan.sinks.env && plan.sinks.refresh) {
+    exportVariables(out, refreshVariables(plan.sinks.refresh, plan.region));
+  } else if (plan.sinks.env) {
     // A token left from an earlier step would pair with the new keys and make every call fail.
     const clearsToken = credentials.sessionToken === undefined && Boolean(env.AWS_SESSION_TOKEN);
     exportVariables(out, {
@@ -57,10 +60,25 @@ export function exportCredentials(
   }
 }
 
+/** AWS_PROFILE instead of keys; the key variables blank, because the CLI prefers them and SDK v3 prefers the profile. */
+export function refreshVariables(sink: RefreshSink, region: string): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+    AWS_SESSION_TOKEN: '',
+    AWS_PROFILE: sink.profile,
+    ...(sink.customConfigFile ? { AWS_CONFIG_FILE: sink.configFile } : {}),
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region
+  };
+}
+
 /** Blanks the credentials for later steps: `unset-current-credentials` on its own. */
 export function wipeCredentials(out: ActionOutput): void {
-  for (const name of EXPORTABLE_VARIABLES) out.exportVariable(name, '');
-  out.info(`Cleared ${EXPORTABLE_VARIABLES.join(', ')} for later steps`);
+  // AWS_CONFIG_FILE is left alone: it may be the job's own setting, and blank it names no file.
+  const names = EXPORTABLE_VARIABLES.filter(name => name !== 'AWS_CONFIG_FILE');
+  for (const name of names) out.exportVariable(name, '');
+  out.info(`Cleared ${names.join(', ')} for later steps`);
 }
 
 function exportVariables(out: ActionOutput, variables: Record<string, string>): void {

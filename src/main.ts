@@ -1,4 +1,6 @@
 import * as core from '@actions/core';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { assumeRole, StepError } from './acquire.js';
 import { exportCredentials, maskAccount, maskCredentials, wipeCredentials, type ActionOutput } from './export.js';
 import { InputError, parseInputs, type Env } from './inputs.js';
@@ -7,6 +9,8 @@ import { decidePlan, describePlan, roleAccount, type Plan } from './plan.js';
 import { describeError } from './retry.js';
 import type { Runtime } from './runtime.js';
 import { connectSts, type Sts } from './sts.js';
+import { writeRefreshProfile, type Helper } from './refresh-profile.js';
+import { failureSummary, successSummary, summaryFacts, summaryOptions, writeSummary } from './summary.js';
 import { readTokenFile } from './token-file.js';
 import { userAgent } from './user-agent.js';
 import { verifyCredentials } from './verify.js';
@@ -19,6 +23,7 @@ export async function run(): Promise<void> {
 
 /** read inputs → decide a plan → get credentials → verify → export. Nothing is exported unless every step passed. */
 export async function runAction(rt: Runtime): Promise<void> {
+  const started = Date.now();
   try {
     const plan = decidePlan(parseInputs(rt.env), rt.env);
     maskSourceCredentials(rt.out, plan);
@@ -28,10 +33,25 @@ export async function runAction(rt: Runtime): Promise<void> {
     const sts = rt.connectSts({ region: plan.region, endpoint: plan.stsEndpoint, userAgent: userAgent(rt.env), requestTimeoutMs: REQUEST_TIMEOUT_MS });
     const { credentials, assumedRoleArn } = await getCredentials(plan, sts, rt);
     const identity = await verifyCredentials(plan, sts, rt, credentials, assumedRoleArn);
+    if (plan.kind === 'assume' && plan.sinks.refresh) writeRefreshProfile(rt.out, plan, plan.sinks.refresh, refreshHelper());
     exportCredentials(rt.out, plan, rt.env, credentials, identity);
+    if (plan.sinks.summary) summarize(rt, successSummary(summaryFacts(plan, identity, credentials, Date.now() - started)));
   } catch (error) {
-    core.setFailed(failureMessage(error));
+    const message = failureMessage(error);
+    core.setFailed(message);
+    // The inputs may be what failed, so the summary's own two are read on their own.
+    const options = summaryOptions(rt.env);
+    if (options.enabled) summarize(rt, failureSummary(message, Date.now() - started, options.maskAccountId));
   }
+}
+
+function summarize(rt: Runtime, markdown: string): void {
+  writeSummary(rt.env, markdown, message => rt.out.warning(message));
+}
+
+/** The credential_process helper ships next to this bundle (dist/refresh/index.js). */
+function refreshHelper(): Helper {
+  return { node: process.execPath, script: join(dirname(fileURLToPath(import.meta.url)), 'refresh', 'index.js') };
 }
 
 async function getCredentials(plan: Exclude<Plan, { kind: 'wipe' }>, sts: Sts, rt: Runtime) {

@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { InputError, ROLE_ARN_PATTERN, type Env, type Inputs, type RoleReference, type StaticCredentials } from './inputs.js';
 import { canRequestIdToken } from './oidc.js';
 import { BUILT_IN_TAG_KEYS } from './tags.js';
@@ -22,10 +24,20 @@ export interface RoleTarget {
   transitiveTagKeys: string[];
 }
 
+/** A config-file profile whose credential_process re-assumes the role whenever a tool needs credentials. */
+export interface RefreshSink {
+  profile: string;
+  configFile: string;
+  /** True when AWS_CONFIG_FILE chose the file, so later steps must be told where it is. */
+  customConfigFile: boolean;
+}
+
 export interface Sinks {
   env: boolean;
   credentialOutputs: boolean;
   maskAccountId: boolean;
+  summary: boolean;
+  refresh?: RefreshSink;
 }
 
 interface Common {
@@ -38,7 +50,13 @@ interface Common {
 
 /** Everything the run will do, decided up front by pure code so it can be logged and tested. */
 export type Plan =
-  | (Common & { kind: 'assume'; source: CredentialSource; target: RoleTarget })
+  | (Common & {
+      kind: 'assume';
+      source: CredentialSource;
+      target: RoleTarget;
+      /** The hops after `target`, in order; each is assumed with the previous hop's credentials. */
+      chain: RoleTarget[];
+    })
   | (Common & { kind: 'use-keys'; source: Extract<CredentialSource, { kind: 'keys' }> })
   | (Common & { kind: 'wipe' });
 
@@ -48,12 +66,14 @@ export function decidePlan(inputs: Inputs, env: Env): Plan {
     stsEndpoint: inputs.stsEndpoint,
     maxAttempts: inputs.maxAttempts,
     allowedAccountIds: inputs.allowedAccountIds,
-    sinks: { env: inputs.outputEnvCredentials, credentialOutputs: inputs.outputCredentials, maskAccountId: inputs.maskAccountId }
+    sinks: { env: inputs.outputEnvCredentials, credentialOutputs: inputs.outputCredentials, maskAccountId: inputs.maskAccountId, summary: inputs.summary }
   };
   const source = chooseSource(inputs, env);
   if (inputs.role !== undefined) {
     if (source === undefined) throw new InputError([missingSourceProblem()]);
-    return { ...common, kind: 'assume', source, target: roleTarget(inputs, inputs.role, source) };
+    const hops = roleTargets(inputs, roleTarget(inputs, inputs.role, source));
+    const sinks = inputs.refreshCredentials ? { ...common.sinks, refresh: refreshSink(source, env) } : common.sinks;
+    return { ...common, sinks, kind: 'assume', source, target: hops[0]!, chain: hops.slice(1) };
   }
   if (source?.kind === 'keys') return { ...common, kind: 'use-keys', source };
   if (inputs.unsetCurrentCredentials) return { ...common, kind: 'wipe' };
@@ -107,6 +127,39 @@ function roleTarget(inputs: Inputs, role: RoleReference, source: CredentialSourc
   };
 }
 
+/**
+ * role-to-assume, then each role-chain hop. Session policies limit the session that is exported, so
+ * they go on the last hop only: on an earlier hop they could forbid the next sts:AssumeRole.
+ */
+function roleTargets(inputs: Inputs, first: RoleTarget): RoleTarget[] {
+  if (inputs.roleChain.length === 0) return [first];
+  const hops: RoleTarget[] = inputs.roleChain.map(arn => ({
+    role: { kind: 'arn', arn },
+    sessionName: inputs.sessionName,
+    durationSeconds: inputs.durationSeconds,
+    managedSessionPolicies: [],
+    tagging: !inputs.skipSessionTagging,
+    transitiveTagKeys: []
+  }));
+  const last = hops[hops.length - 1]!;
+  hops[hops.length - 1] = { ...last, inlineSessionPolicy: first.inlineSessionPolicy, managedSessionPolicies: first.managedSessionPolicies };
+  return [{ ...first, inlineSessionPolicy: undefined, managedSessionPolicies: [] }, ...hops];
+}
+
+// Seam for the `aws-profile` input (being added on main): when it lands, its value names this profile.
+const REFRESH_PROFILE = 'default';
+
+function refreshSink(source: CredentialSource, env: Env): RefreshSink {
+  if (source.kind !== 'oidc' && source.kind !== 'token-file') {
+    throw new InputError([
+      'refresh-credentials: only works with GitHub OIDC or web-identity-token-file (this run would use ' + SOURCE_LABELS[source.kind] + ')'
+    ]);
+  }
+  const custom = env.AWS_CONFIG_FILE?.trim();
+  const configFile = custom ? custom : join(env.HOME?.trim() || homedir(), '.aws', 'config');
+  return { profile: REFRESH_PROFILE, configFile, customConfigFile: Boolean(custom) };
+}
+
 function bareRoleProblems(role: RoleReference, source: CredentialSource): string[] {
   if (role.kind === 'arn' || source.kind === 'keys' || source.kind === 'environment') return [];
   return [
@@ -143,7 +196,7 @@ export function roleAccount(role: RoleReference): string | undefined {
   return role.kind === 'arn' ? ROLE_ARN_PATTERN.exec(role.arn)?.[2] : undefined;
 }
 
-const SOURCE_LABELS: Record<CredentialSource['kind'], string> = {
+export const SOURCE_LABELS: Record<CredentialSource['kind'], string> = {
   oidc: 'GitHub OIDC token',
   keys: 'stored access keys',
   'token-file': 'web identity token file',
@@ -163,7 +216,12 @@ export function describePlan(plan: Plan): string {
       const role = plan.target.role.kind === 'arn' ? plan.target.role.arn : `role '${plan.target.role.name}' in the source account`;
       const audience = plan.source.kind === 'oidc' ? ` (audience ${plan.source.audience})` : '';
       const tags = plan.target.tagging ? ', with session tags' : '';
-      return `Plan: ${SOURCE_LABELS[plan.source.kind]}${audience} → ${call} ${role} as session '${plan.target.sessionName}' for ${plan.target.durationSeconds} s${tags} → verify with GetCallerIdentity → export to ${sinks} (region ${plan.region})`;
+      const chain = plan.chain.map(hop => ` → AssumeRole ${hop.role.kind === 'arn' ? hop.role.arn : hop.role.name} (signed by the previous role)`).join('');
+      const refresh = plan.sinks.refresh;
+      const to = refresh
+        ? `profile '${refresh.profile}' in ${refresh.configFile} (credential_process re-assumes on demand), AWS_PROFILE in the environment`
+        : sinks;
+      return `Plan: ${SOURCE_LABELS[plan.source.kind]}${audience} → ${call} ${role} as session '${plan.target.sessionName}' for ${plan.target.durationSeconds} s${tags}${chain} → verify with GetCallerIdentity → export to ${to} (region ${plan.region})`;
     }
   }
 }
