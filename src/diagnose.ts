@@ -94,7 +94,7 @@ export function webIdentityTrustPolicy(roleArn: string, claims: Record<string, u
 
 // Terraform strings interpolate ${…} and %{…}; doubling the sigil keeps a claim literal.
 function hclString(value: string): string {
-  return JSON.stringify(value).replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+  return JSON.stringify(value).replace(/([$%])\{/g, '$1$1{');
 }
 
 function hclValue(value: unknown, indent: string): string {
