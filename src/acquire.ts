@@ -1,9 +1,11 @@
+import { diagnoseAssumeRole, diagnoseWebIdentity, isRefusal, roleParts, type Caller } from './diagnose.js';
 import { maskCredentials } from './export.js';
+import { tokenClaims } from './oidc.js';
 import { completeRoleArn, type Plan, type RoleTarget, type SignedSource } from './plan.js';
 import type { ProxySettings } from './proxy.js';
 import { DEFAULT_BACKOFF, describeError, withRetry } from './retry.js';
 import type { Runtime } from './runtime.js';
-import type { AssumedSession, AssumeRoleRequest, RoleRequest, Sts } from './sts.js';
+import type { AssumedSession, AssumeRoleRequest, RoleRequest, Sts, Tag } from './sts.js';
 import { DROPPABLE_TAG_KEYS, sessionTags, withoutDroppableTags } from './tags.js';
 
 type AssumePlan = Extract<Plan, { kind: 'assume' }>;
@@ -11,6 +13,8 @@ type AssumePlan = Extract<Plan, { kind: 'assume' }>;
 /** A failure with the message a person needs; the cause's details are already in it. */
 export class StepError extends Error {
   override name = 'StepError';
+  /** For a refusal: what to change and where; the message holds it too, and the job summary shows it. */
+  diagnosis?: string;
 }
 
 export interface Retried {
@@ -26,15 +30,37 @@ export function retrier(plan: Plan, rt: Runtime): Retried {
 const SPECIAL_CHARACTERS = /[!@#$%^&*()_+\-=[\]{};':",.<>/?\\|]/;
 export const SPECIAL_CHARACTER_ATTEMPTS = 30;
 
-/** Walks the plan's source to a session for one role; credentials are masked the moment they arrive. */
-export async function assumeRole(plan: AssumePlan, target: RoleTarget, sts: Sts, rt: Runtime): Promise<AssumedSession> {
+/**
+ * A session for `target` from the plan's source, then for each hop of `chain`, each signed with the
+ * previous hop's credentials. Credentials are masked the moment they arrive.
+ */
+export async function assumeRole(plan: AssumePlan, target: RoleTarget, sts: Sts, rt: Runtime, chain: RoleTarget[] = []): Promise<AssumedSession> {
   const retried = retrier(plan, rt);
+  const hops = 1 + chain.length;
+  const verb = (hop: number): string => (hops > 1 ? `Hop ${hop} of ${hops}: assumed` : 'Assumed');
+  let session = await untilPlainSecret(target, rt, verb(1), () => assumeFromSource(plan, target, sts, rt, retried));
+  // Transitive tags pass to every later hop, and STS refuses a hop that sends one of those keys again.
+  let inherited = target.tagging ? target.transitiveTagKeys : [];
+  for (const [index, hop] of chain.entries()) {
+    const previous = chain[index - 1] ?? target;
+    const signer: SignedSource = { kind: 'environment', credentials: session.credentials };
+    const context: HopContext = {
+      caller: { arn: session.assumedRoleArn, roleArn: previous.role.kind === 'arn' ? previous.role.arn : undefined },
+      inheritedTagKeys: inherited
+    };
+    session = await untilPlainSecret(hop, rt, verb(index + 2), async () => checkHopRole(hop, await assumeWithCredentials(hop, signer, sts, rt, retried, context)));
+    inherited = [...inherited, ...hop.transitiveTagKeys];
+  }
+  return session;
+}
+
+async function untilPlainSecret(target: RoleTarget, rt: Runtime, verb: string, assume: () => Promise<AssumedSession>): Promise<AssumedSession> {
   for (let attempt = 1; ; attempt++) {
-    const session = await assumeFromSource(plan, target, sts, rt, retried);
+    const session = await assume();
     maskCredentials(rt.out, session.credentials);
     if (!target.avoidSpecialCharacters || !SPECIAL_CHARACTERS.test(session.credentials.secretAccessKey + session.credentials.accessKeyId)) {
       const expires = session.credentials.expiration;
-      rt.out.info(`Assumed ${session.assumedRoleArn}${expires ? `; the credentials expire at ${expires.toISOString()}` : ''}`);
+      rt.out.info(`${verb} ${session.assumedRoleArn}${expires ? `; the credentials expire at ${expires.toISOString()}` : ''}`);
       return session;
     }
     if (attempt >= SPECIAL_CHARACTER_ATTEMPTS) {
@@ -46,6 +72,17 @@ export async function assumeRole(plan: AssumePlan, target: RoleTarget, sts: Sts,
   }
 }
 
+/** A hop's session must belong to the role asked for: the next hop trusts that role, not whatever came back. */
+function checkHopRole(hop: RoleTarget, session: AssumedSession): AssumedSession {
+  const expected = hop.role.kind === 'arn' ? roleParts(hop.role.arn) : undefined;
+  const [, partition, , , account, resource] = session.assumedRoleArn.split(':');
+  const name = resource?.split('/')[1];
+  if (expected && (expected.partition !== partition || expected.account !== account || expected.name !== name)) {
+    throw new StepError(`STS answered AssumeRole on ${hop.role.kind === 'arn' ? hop.role.arn : ''} with a session of another role: ${session.assumedRoleArn}`);
+  }
+  return session;
+}
+
 async function assumeFromSource(plan: AssumePlan, target: RoleTarget, sts: Sts, rt: Runtime, retried: Retried): Promise<AssumedSession> {
   const source = plan.source;
   switch (source.kind) {
@@ -54,7 +91,7 @@ async function assumeFromSource(plan: AssumePlan, target: RoleTarget, sts: Sts, 
     case 'token-file': {
       const token = await rt.readTokenFile(source.path);
       rt.out.setSecret(token);
-      return webIdentityCall(target, retried, request => sts.assumeRoleWithWebIdentity(request, token));
+      return webIdentityCall(target, retried, token, request => sts.assumeRoleWithWebIdentity(request, token));
     }
     case 'keys':
     case 'environment':
@@ -69,7 +106,7 @@ async function assumeWithIdToken(target: RoleTarget, sts: Sts, rt: Runtime, retr
       throw new StepError(`Could not get a GitHub OIDC token for audience '${audience}': ${describeError(error)}`);
     });
     rt.out.setSecret(token);
-    return webIdentityCall(target, retried, request => sts.assumeRoleWithWebIdentity(request, token));
+    return webIdentityCall(target, retried, token, request => sts.assumeRoleWithWebIdentity(request, token));
   };
   try {
     return await attempt();
@@ -84,22 +121,33 @@ function failureName(error: unknown): unknown {
   return error instanceof StepError ? (error.cause as { name?: unknown } | undefined)?.name : undefined;
 }
 
-async function webIdentityCall(target: RoleTarget, retried: Retried, call: (request: RoleRequest) => Promise<AssumedSession>): Promise<AssumedSession> {
+async function webIdentityCall(target: RoleTarget, retried: Retried, token: string, call: (request: RoleRequest) => Promise<AssumedSession>): Promise<AssumedSession> {
   const roleArn = target.role.kind === 'arn' ? target.role.arn : target.role.name;
   const request = roleRequest(target, roleArn);
   return retried('AssumeRoleWithWebIdentity', () => call(request)).catch((error: unknown) => {
-    throw stsFailure('AssumeRoleWithWebIdentity', roleArn, error);
+    if (!isRefusal(error)) throw stsFailure('AssumeRoleWithWebIdentity', roleArn, error);
+    // Only the decoded claims are used; the token itself never reaches a message.
+    throw refused('AssumeRoleWithWebIdentity', roleArn, error, diagnoseWebIdentity({ roleArn, claims: tokenClaims(token), stsMessage: describeError(error) }));
   });
 }
 
-async function assumeWithCredentials(target: RoleTarget, source: SignedSource, sts: Sts, rt: Runtime, retried: Retried): Promise<AssumedSession> {
+interface HopContext {
+  /** The previous hop's session, so a refusal can name the caller without another call. */
+  caller: Caller;
+  inheritedTagKeys: string[];
+}
+
+async function assumeWithCredentials(target: RoleTarget, source: SignedSource, sts: Sts, rt: Runtime, retried: Retried, hop?: HopContext): Promise<AssumedSession> {
   const signer = source.credentials;
   const roleArn = await resolveRoleArn(target, source, sts, rt, retried);
-  const tags = target.tagging ? sessionTags(await rt.runContext(), target.customTags) : [];
+  const tags = target.tagging ? withoutKeys(sessionTags(await rt.runContext(), target.customTags), hop?.inheritedTagKeys ?? []) : [];
   const request: AssumeRoleRequest = { ...roleRequest(target, roleArn), externalId: target.externalId, tags, transitiveTagKeys: target.transitiveTagKeys };
-  const assume = (r: AssumeRoleRequest) =>
-    retried('AssumeRole', () => sts.assumeRole(r, signer)).catch((error: unknown) => {
-      throw stsFailure('AssumeRole', roleArn, error);
+  const assume = (r: AssumeRoleRequest): Promise<AssumedSession> =>
+    retried('AssumeRole', () => sts.assumeRole(r, signer)).catch(async (error: unknown) => {
+      if (!isRefusal(error)) throw stsFailure('AssumeRole', roleArn, error);
+      const caller = hop?.caller ?? (await sourceCaller(sts, signer));
+      const facts = { roleArn, caller, tagged: r.tags.length > 0, externalId: target.externalId !== undefined, stsMessage: describeError(error) };
+      throw refused('AssumeRole', roleArn, error, diagnoseAssumeRole(facts));
     });
   try {
     return await assume(request);
@@ -120,6 +168,26 @@ async function resolveRoleArn(target: RoleTarget, source: SignedSource, sts: Sts
   const roleArn = completeRoleArn(target.role, caller.arn, caller.account);
   rt.out.info(`role-to-assume '${target.role.name}' is ${roleArn} (the source credentials' account)`);
   return roleArn;
+}
+
+function withoutKeys(tags: Tag[], keys: string[]): Tag[] {
+  const lower = new Set(keys.map(k => k.toLowerCase()));
+  return tags.filter(tag => !lower.has(tag.Key.toLowerCase()));
+}
+
+/** Who the source credentials are, asked only once a refusal needs explaining; its own failure just leaves the caller unknown. */
+async function sourceCaller(sts: Sts, signer: SignedSource['credentials']): Promise<Caller | undefined> {
+  try {
+    return { arn: (await sts.getCallerIdentity(signer)).arn };
+  } catch {
+    return undefined;
+  }
+}
+
+function refused(operation: string, roleArn: string, error: unknown, diagnosis: string): StepError {
+  const failure = new StepError(`${operation} for ${roleArn} failed: ${describeError(error)}\n\n${diagnosis}`, { cause: error });
+  failure.diagnosis = diagnosis;
+  return failure;
 }
 
 function roleRequest(target: RoleTarget, roleArn: string): RoleRequest {

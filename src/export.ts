@@ -1,5 +1,5 @@
 import type { Env } from './inputs.js';
-import type { Plan } from './plan.js';
+import type { Plan, RefreshSink } from './plan.js';
 import { writeProfiles, type ProfileEntry, type ProfileFiles } from './profiles.js';
 import type { CallerIdentity, SessionCredentials } from './sts.js';
 
@@ -11,6 +11,7 @@ export interface ActionOutput {
   saveState(name: string, value: string): void;
   info(message: string): void;
   notice(message: string): void;
+  warning(message: string): void;
 }
 
 /** Credentials that passed verification, and where they go. */
@@ -23,8 +24,10 @@ export interface Verified {
 }
 
 export const CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
+export const REGION_VARIABLES = ['AWS_REGION', 'AWS_DEFAULT_REGION'] as const;
+export const PROFILE_VARIABLES = ['AWS_PROFILE', 'AWS_CONFIG_FILE'] as const;
 /** Every variable this action may export, and so the only ones its post step may blank. */
-export const EXPORTABLE_VARIABLES: readonly string[] = [...CREDENTIAL_VARIABLES, 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE'];
+export const EXPORTABLE_VARIABLES: readonly string[] = [...CREDENTIAL_VARIABLES, ...REGION_VARIABLES, ...PROFILE_VARIABLES];
 export const EXPORTED_STATE = 'exported-variables';
 export const PROFILES_STATE = 'profile-sections';
 
@@ -52,7 +55,8 @@ export function exportCredentials(out: ActionOutput, plan: Plan, env: Env, files
   }
   if (plan.sinks.clearEnvironment) wipeCredentials(out);
   if (main === undefined) return;
-  if (plan.sinks.env) exportEnvironment(out, plan, env, main.credentials);
+  if (plan.sinks.env && plan.sinks.refresh) exportVariables(out, refreshVariables(plan.sinks.refresh, plan.region));
+  else if (plan.sinks.env) exportEnvironment(out, plan, env, main.credentials);
   out.setOutput('aws-account-id', main.identity.account);
   out.setOutput('authenticated-arn', main.identity.arn);
   if (plan.sinks.credentialOutputs) exportOutputs(out, main.credentials);
@@ -78,9 +82,23 @@ function exportOutputs(out: ActionOutput, credentials: SessionCredentials): void
   if (credentials.expiration) out.setOutput('aws-expiration', credentials.expiration.toISOString());
 }
 
+/** AWS_PROFILE instead of keys; the key variables blank, because the CLI prefers them and SDK v3 prefers the profile. */
+export function refreshVariables(sink: RefreshSink, region: string): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+    AWS_SESSION_TOKEN: '',
+    AWS_PROFILE: sink.profile,
+    ...(sink.customConfigFile ? { AWS_CONFIG_FILE: sink.configFile } : {}),
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region
+  };
+}
+
 /** Blanks the credentials for later steps: `unset-current-credentials` on its own. */
 export function wipeCredentials(out: ActionOutput): void {
-  const names = EXPORTABLE_VARIABLES.filter(name => name !== 'AWS_PROFILE');
+  // AWS_CONFIG_FILE is left alone: it may be the job's own setting, and blank it names no file.
+  const names = EXPORTABLE_VARIABLES.filter(name => name !== 'AWS_CONFIG_FILE');
   for (const name of names) out.exportVariable(name, '');
   out.info(`Cleared ${names.join(', ')} for later steps`);
 }

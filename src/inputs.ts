@@ -39,7 +39,10 @@ export const INPUT_NAMES = [
   'special-characters-workaround',
   'use-existing-credentials',
   'force-skip-oidc',
-  'action-timeout-s'
+  'action-timeout-s',
+  'role-chain',
+  'refresh-credentials',
+  'summary'
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 
@@ -84,6 +87,10 @@ export interface Inputs {
   actionTimeoutSeconds: number;
   /** Things a person should change in the workflow, though the run can go on. */
   notices: string[];
+  /** Role ARNs assumed in order after role-to-assume, each signed with the previous hop's credentials. */
+  roleChain: string[];
+  refreshCredentials: boolean;
+  summary: boolean;
 }
 
 export type RoleReference = { kind: 'arn'; arn: string } | { kind: 'name'; name: string };
@@ -117,6 +124,7 @@ export const DEFAULTS = {
   sessionName: 'GitHubActions',
   durationSeconds: 3600,
   chainedMaxSeconds: 3600,
+  maxChainHops: 10,
   audience: 'sts.amazonaws.com',
   maxAttempts: 12
 } as const;
@@ -223,7 +231,10 @@ export function parseInputs(env: Env): Inputs {
     useExistingCredentials: read.boolean('use-existing-credentials', false),
     forceSkipOidc: read.boolean('force-skip-oidc', false),
     actionTimeoutSeconds: read.integer('action-timeout-s', 0, 0, 21600),
-    notices: legacy.notices
+    notices: legacy.notices,
+    roleChain: readRoleChain(read),
+    refreshCredentials: read.boolean('refresh-credentials', false),
+    summary: read.boolean('summary', true)
   };
   checkCombinations(read, inputs);
   if (read.problems.length > 0) throw new InputError(read.problems);
@@ -380,6 +391,18 @@ function readTransitiveTagKeys(read: InputReader): string[] {
   return keys;
 }
 
+function readRoleChain(read: InputReader): string[] {
+  const arns = read.lines('role-chain');
+  arns.forEach((arn, index) => {
+    if (!ROLE_ARN_PATTERN.test(arn)) {
+      read.problem('role-chain', `line ${index + 1}, '${preview(arn)}', is not a role ARN (arn:<partition>:iam::<12-digit account>:role/[path/]<name>); each hop needs the full ARN`);
+    }
+  });
+  const max = DEFAULTS.maxChainHops;
+  if (arns.length > max) read.problem('role-chain', `lists ${arns.length} roles; at most ${max} hops are allowed`);
+  return arns;
+}
+
 function readAccountIds(read: InputReader): string[] {
   const ids = read.list('allowed-account-ids');
   for (const id of ids) {
@@ -418,6 +441,7 @@ function checkCombinations(read: InputReader, inputs: Inputs): void {
   if (inputs.region === '' && !wipeOnly) read.problem('aws-region', 'is required (or set AWS_REGION in the environment), e.g. us-east-1');
   checkSources(read, inputs, assumes);
   checkProfiles(read, inputs);
+  checkChainAndRefresh(read, inputs);
   if (!assumes) checkRoleOnlyInputs(read, inputs);
 }
 
@@ -452,13 +476,30 @@ function checkProfiles(read: InputReader, inputs: Inputs): void {
   }
 }
 
+/** role-chain and refresh-credentials: rules AWS or a later step would otherwise break on, much later. */
+function checkChainAndRefresh(read: InputReader, inputs: Inputs): void {
+  const chainedCap = DEFAULTS.chainedMaxSeconds;
+  if (inputs.roleChain.length > 0 && inputs.durationSeconds > chainedCap && !inputs.roleChaining) {
+    read.problem('role-duration-seconds', `must be at most ${chainedCap} with role-chain: AWS limits chained role sessions to one hour per hop`);
+  }
+  if (!inputs.refreshCredentials) return;
+  if (inputs.role === undefined) read.problem('refresh-credentials', 'needs role-to-assume: the role a later step re-assumes when its credentials run out');
+  if (inputs.keys !== undefined || inputs.roleChaining) {
+    read.problem(
+      'refresh-credentials',
+      'only works with GitHub OIDC or web-identity-token-file: a later step can mint a fresh token, but stored keys or chained credentials would have to be written to disk'
+    );
+  }
+}
+
 // Inputs with defaults in action.yml (session name, duration) always arrive set, so they cannot be checked here.
 const ROLE_ONLY_INPUTS: readonly InputName[] = [
   'role-external-id',
   'inline-session-policy',
   'managed-session-policies',
   'transitive-tag-keys',
-  'custom-tags'
+  'custom-tags',
+  'role-chain'
 ];
 
 function checkRoleOnlyInputs(read: InputReader, inputs: Inputs): void {

@@ -1,4 +1,6 @@
 import * as core from '@actions/core';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { assumeRole, StepError } from './acquire.js';
 import { armDeadline } from './deadline.js';
 import { exportCredentials, maskAccount, maskCredentials, wipeCredentials, type ActionOutput, type Verified } from './export.js';
@@ -9,12 +11,12 @@ import { profileFiles, profileWriteProblems, type ProfileFiles } from './profile
 import { nodeSupportsProxyAgents, proxyAgent } from './proxy.js';
 import { describeError } from './retry.js';
 import type { Runtime } from './runtime.js';
-import { connectSts, defaultEndpoint, type Sts } from './sts.js';
+import { connectSts, defaultEndpoint, REQUEST_TIMEOUT_MS, type Sts } from './sts.js';
+import { writeRefreshProfile, type Helper } from './refresh-profile.js';
+import { failureSummary, successSummary, summaryFacts, summaryOptions, writeSummary } from './summary.js';
 import { readTokenFile } from './token-file.js';
 import { userAgent } from './user-agent.js';
 import { existingCredentialsWork, verifyCredentials } from './verify.js';
-
-const REQUEST_TIMEOUT_MS = 10_000;
 
 export async function run(): Promise<void> {
   await runAction(actionRuntime(process.env));
@@ -22,6 +24,7 @@ export async function run(): Promise<void> {
 
 /** read inputs → decide a plan → get credentials → verify → export. Nothing is exported unless every step passed. */
 export async function runAction(rt: Runtime): Promise<void> {
+  const started = Date.now();
   let disarm = (): void => undefined;
   try {
     const inputs = parseInputs(rt.env);
@@ -35,9 +38,16 @@ export async function runAction(rt: Runtime): Promise<void> {
     const sts = rt.connectSts(stsConnection(plan, rt.env));
     if (await existingCredentialsWork(plan, sts, rt)) return;
     const results = await getVerifiedCredentials(plan, sts, rt);
+    if (plan.kind === 'assume' && plan.sinks.refresh) writeRefreshProfile(rt.out, plan, plan.sinks.refresh, refreshHelper());
     exportCredentials(rt.out, plan, rt.env, files, results);
+    const main = results[0];
+    if (plan.sinks.summary && main) summarize(rt, successSummary(summaryFacts(plan, main.identity, main.credentials, Date.now() - started)));
   } catch (error) {
-    core.setFailed(failureMessage(error));
+    const message = failureMessage(error);
+    core.setFailed(message);
+    // The inputs may be what failed, so the summary's own two are read on their own.
+    const options = summaryOptions(rt.env);
+    if (options.enabled) summarize(rt, failureSummary(message, Date.now() - started, options.maskAccountId));
   } finally {
     disarm();
   }
@@ -50,16 +60,25 @@ async function getVerifiedCredentials(plan: Exclude<Plan, { kind: 'wipe' }>, sts
     return [{ credentials, identity: await verifyCredentials(plan, sts, rt, credentials), region: plan.region, profile: undefined }];
   }
   const targets = [
-    ...(plan.target ? [{ target: plan.target, region: plan.region, profile: undefined }] : []),
-    ...plan.profiles.map(({ name, region, target }) => ({ target, region, profile: name }))
+    ...(plan.target ? [{ target: plan.target, chain: plan.chain, region: plan.region, profile: undefined }] : []),
+    ...plan.profiles.map(({ name, region, target }) => ({ target, chain: [], region, profile: name }))
   ];
   const results: Verified[] = [];
-  for (const { target, region, profile } of targets) {
-    const session = await assumeRole(plan, target, sts, rt);
+  for (const { target, chain, region, profile } of targets) {
+    const session = await assumeRole(plan, target, sts, rt, chain);
     const identity = await verifyCredentials(plan, sts, rt, session.credentials, session.assumedRoleArn);
     results.push({ credentials: session.credentials, identity, region, profile });
   }
   return results;
+}
+
+function summarize(rt: Runtime, markdown: string): void {
+  writeSummary(rt.env, markdown, message => rt.out.warning(message));
+}
+
+/** The credential_process helper ships next to this bundle (dist/refresh/index.js). */
+function refreshHelper(): Helper {
+  return { node: process.execPath, script: join(dirname(fileURLToPath(import.meta.url)), 'refresh', 'index.js') };
 }
 
 /** Secrets the plan already holds: the runner masks `secrets.*`, but these may come from anywhere. */

@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { ROLE_ARN_PATTERN } from './aws-names.js';
 import { InputError, type Env, type Inputs, type RoleReference, type StaticCredentials } from './inputs.js';
 import { canRequestIdToken } from './oidc.js';
@@ -35,6 +37,14 @@ export interface ProfileTarget {
   target: RoleTarget;
 }
 
+/** A config-file profile whose credential_process re-assumes the role whenever a tool needs credentials. */
+export interface RefreshSink {
+  profile: string;
+  configFile: string;
+  /** True when AWS_CONFIG_FILE chose the file, so later steps must be told where it is. */
+  customConfigFile: boolean;
+}
+
 export interface Sinks {
   env: boolean;
   credentialOutputs: boolean;
@@ -44,6 +54,8 @@ export interface Sinks {
   overwriteProfiles: boolean;
   /** `unset-current-credentials` when the new credentials do not replace the old in the environment. */
   clearEnvironment: boolean;
+  summary: boolean;
+  refresh?: RefreshSink;
 }
 
 interface Common {
@@ -60,7 +72,15 @@ interface Common {
 
 /** Everything the run will do, decided up front by pure code so it can be logged and tested. */
 export type Plan =
-  | (Common & { kind: 'assume'; source: CredentialSource; target?: RoleTarget; profiles: ProfileTarget[] })
+  | (Common & {
+      kind: 'assume';
+      source: CredentialSource;
+      /** `role-to-assume`; absent when only `profiles` are assumed. */
+      target?: RoleTarget;
+      /** The hops after `target`, in order; each is assumed with the previous hop's credentials. */
+      chain: RoleTarget[];
+      profiles: ProfileTarget[];
+    })
   | (Common & { kind: 'use-keys'; source: Extract<CredentialSource, { kind: 'keys' }> })
   | (Common & { kind: 'wipe' });
 
@@ -75,9 +95,11 @@ export function decidePlan(inputs: Inputs, env: Env): Plan {
       env: inputs.outputEnvCredentials,
       credentialOutputs: inputs.outputCredentials,
       maskAccountId: inputs.maskAccountId,
-      profile: inputs.awsProfile,
+      // With refresh-credentials the profile holds a credential_process, never static keys.
+      profile: inputs.refreshCredentials ? undefined : inputs.awsProfile,
       overwriteProfiles: inputs.overwriteProfile,
-      clearEnvironment: inputs.unsetCurrentCredentials && !inputs.outputEnvCredentials
+      clearEnvironment: inputs.unsetCurrentCredentials && !inputs.outputEnvCredentials,
+      summary: inputs.summary
     },
     existing: inputs.useExistingCredentials ? optionalEnvironmentCredentials(env) : undefined,
     deadlineSeconds: inputs.actionTimeoutSeconds
@@ -85,7 +107,8 @@ export function decidePlan(inputs: Inputs, env: Env): Plan {
   const source = chooseSource(inputs, env);
   if (inputs.role !== undefined || inputs.profiles.length > 0) {
     if (source === undefined) throw new InputError([missingSourceProblem(inputs)]);
-    return { ...common, kind: 'assume', source, ...roleTargets(inputs, source) };
+    const sinks = inputs.refreshCredentials ? { ...common.sinks, refresh: refreshSink(source, env, inputs.awsProfile) } : common.sinks;
+    return { ...common, sinks, kind: 'assume', source, ...roleTargets(inputs, source) };
   }
   if (source?.kind === 'keys') return { ...common, kind: 'use-keys', source };
   if (inputs.unsetCurrentCredentials) return { ...common, kind: 'wipe' };
@@ -129,7 +152,7 @@ function environmentCredentials(env: Env): StaticCredentials {
   return credentials;
 }
 
-function roleTargets(inputs: Inputs, source: CredentialSource): { target?: RoleTarget; profiles: ProfileTarget[] } {
+function roleTargets(inputs: Inputs, source: CredentialSource): { target?: RoleTarget; chain: RoleTarget[]; profiles: ProfileTarget[] } {
   const signed = source.kind === 'keys' || source.kind === 'environment';
   const tagging = signed && !inputs.skipSessionTagging;
   const problems = [
@@ -150,10 +173,50 @@ function roleTargets(inputs: Inputs, source: CredentialSource): { target?: RoleT
     transitiveTagKeys: inputs.transitiveTagKeys,
     avoidSpecialCharacters: inputs.specialCharactersWorkaround
   });
+  const hops = inputs.role === undefined ? [] : chainHops(inputs, targetFor(inputs.role));
   return {
-    target: inputs.role === undefined ? undefined : targetFor(inputs.role),
+    target: hops[0],
+    chain: hops.slice(1),
     profiles: inputs.profiles.map(spec => ({ name: spec.name, region: spec.region ?? inputs.region, target: targetFor({ kind: 'arn', arn: spec.roleArn }) }))
   };
+}
+
+/**
+ * role-to-assume, then each role-chain hop. Session policies limit the session that is exported, so
+ * they go on the last hop only: on an earlier hop they could forbid the next sts:AssumeRole. So does
+ * the special-characters check: only the exported secret matters.
+ */
+function chainHops(inputs: Inputs, first: RoleTarget): RoleTarget[] {
+  if (inputs.roleChain.length === 0) return [first];
+  const hops: RoleTarget[] = inputs.roleChain.map(arn => ({
+    role: { kind: 'arn', arn },
+    sessionName: inputs.sessionName,
+    durationSeconds: inputs.durationSeconds,
+    managedSessionPolicies: [],
+    tagging: !inputs.skipSessionTagging,
+    customTags: inputs.skipSessionTagging ? [] : inputs.customTags,
+    transitiveTagKeys: [],
+    avoidSpecialCharacters: false
+  }));
+  const last = hops[hops.length - 1]!;
+  hops[hops.length - 1] = {
+    ...last,
+    inlineSessionPolicy: first.inlineSessionPolicy,
+    managedSessionPolicies: first.managedSessionPolicies,
+    avoidSpecialCharacters: first.avoidSpecialCharacters
+  };
+  return [{ ...first, inlineSessionPolicy: undefined, managedSessionPolicies: [], avoidSpecialCharacters: false }, ...hops];
+}
+
+function refreshSink(source: CredentialSource, env: Env, profile = 'default'): RefreshSink {
+  if (source.kind !== 'oidc' && source.kind !== 'token-file') {
+    throw new InputError([
+      'refresh-credentials: only works with GitHub OIDC or web-identity-token-file (this run would use ' + SOURCE_LABELS[source.kind] + ')'
+    ]);
+  }
+  const custom = env.AWS_CONFIG_FILE?.trim();
+  const configFile = custom ? custom : join(env.HOME?.trim() || homedir(), '.aws', 'config');
+  return { profile, configFile, customConfigFile: Boolean(custom) };
 }
 
 function bareRoleProblems(role: RoleReference, source: CredentialSource): string[] {
@@ -196,7 +259,7 @@ export function roleAccounts(plan: Plan): string[] {
   return roles.flatMap(role => (role.kind === 'arn' ? (ROLE_ARN_PATTERN.exec(role.arn)?.[2] ?? []) : []));
 }
 
-const SOURCE_LABELS: Record<CredentialSource['kind'], string> = {
+export const SOURCE_LABELS: Record<CredentialSource['kind'], string> = {
   oidc: 'GitHub OIDC token',
   keys: 'stored access keys',
   'token-file': 'web identity token file',
@@ -226,7 +289,12 @@ export function describePlan(plan: Plan): string {
       const first = roles[0];
       const names = roles.map(t => (t.role.kind === 'arn' ? t.role.arn : `role '${t.role.name}' in the source account`)).join(' and ');
       const tags = first?.tagging ? ', with session tags' : '';
-      return `Plan: ${keep}${SOURCE_LABELS[plan.source.kind]}${audience} → ${call} ${names} as session '${first?.sessionName}' for ${first?.durationSeconds} s${tags} ${tail}`;
+      const chain = plan.chain.map(hop => ` → AssumeRole ${hop.role.kind === 'arn' ? hop.role.arn : hop.role.name} (signed by the previous role)`).join('');
+      const refresh = plan.sinks.refresh;
+      const to = refresh
+        ? `→ verify with GetCallerIdentity → export to profile '${refresh.profile}' in ${refresh.configFile} (credential_process re-assumes on demand), AWS_PROFILE in the environment (region ${plan.region})`
+        : tail;
+      return `Plan: ${keep}${SOURCE_LABELS[plan.source.kind]}${audience} → ${call} ${names} as session '${first?.sessionName}' for ${first?.durationSeconds} s${tags}${chain} ${to}`;
     }
   }
 }

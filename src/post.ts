@@ -1,18 +1,20 @@
 import { EXPORTABLE_VARIABLES, EXPORTED_STATE, PROFILES_STATE } from './export.js';
 import type { Env } from './inputs.js';
 import { removeSections, type WrittenSection } from './profiles.js';
+import { REFRESH_STATE, removeRefreshProfile } from './refresh-cleanup.js';
 
 export interface PostOutput {
   exportVariable(name: string, value: string): void;
   info(message: string): void;
 }
 
-/** Undoes what the main step did (its saved state says what), and nothing else. */
+/** Undoes what the main step did (its saved state says what: variables, profiles), and nothing else. */
 export function runPost(env: Env, out: PostOutput): void {
   if (env.AWS_SKIP_CLEANUP_STEP === 'true') {
     out.info('AWS_SKIP_CLEANUP_STEP is true: leaving the exported AWS variables and profiles in place');
     return;
   }
+  removeRefreshProfile(env[`STATE_${REFRESH_STATE}`], message => out.info(message));
   const exported = (env[`STATE_${EXPORTED_STATE}`] ?? '').split(',').filter(name => EXPORTABLE_VARIABLES.includes(name));
   const sections = writtenSections(env[`STATE_${PROFILES_STATE}`]);
   if (exported.length === 0 && sections.length === 0) {

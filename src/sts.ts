@@ -59,6 +59,9 @@ export interface StsConnection {
   agent?: Agent;
 }
 
+/** Per request, to STS and to the token endpoint: long enough for a slow network, short enough to retry. */
+export const REQUEST_TIMEOUT_MS = 10_000;
+
 /** The endpoint the SDK calls when none is configured: STS in the region, in its partition's domain. */
 export function defaultEndpoint(region: string): string {
   return `https://sts.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;

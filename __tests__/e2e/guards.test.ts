@@ -111,7 +111,7 @@ describe('unset-current-credentials', () => {
     const before = world.sts.calls.length;
     const result = await world.step({ 'unset-current-credentials': 'true', 'aws-region': '', 'sts-endpoint': '' }, { env: { AWS_ACCESS_KEY_ID: 'AKIAOLDOLDOLDOLD1234' } });
     expect(result.exitCode).toBe(0);
-    expect(result.env).toEqual({ AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_REGION: '', AWS_DEFAULT_REGION: '' });
+    expect(result.env).toEqual({ AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_REGION: '', AWS_DEFAULT_REGION: '', AWS_PROFILE: '' });
     expect(world.sts.calls.length).toBe(before);
   });
 });

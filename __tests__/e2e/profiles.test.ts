@@ -40,7 +40,7 @@ test('unset-current-credentials with a profile clears the old credentials from t
   const { home, env } = awsHome();
   const result = await world.step({ 'role-to-assume': role('gha-deploy'), 'aws-profile': 'deploy', 'unset-current-credentials': 'true' }, { env: { ...env, AWS_ACCESS_KEY_ID: 'AKIAOLDOLDOLDOLD1234' }, home });
   expect(result.errors).toEqual([]);
-  expect(result.env).toEqual({ AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_REGION: '', AWS_DEFAULT_REGION: '' });
+  expect(result.env).toEqual({ AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_REGION: '', AWS_DEFAULT_REGION: '', AWS_PROFILE: '' });
 });
 
 test('stored keys + role + aws-profile: the role is assumed with the keys and written (configure-aws-credentials #1846)', async () => {

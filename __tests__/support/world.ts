@@ -53,7 +53,18 @@ export const ROLES: IamRole[] = [
   },
   { arn: role('chained'), trustPolicy: allow({ AWS: role('gha-deploy') }, ['sts:AssumeRole', 'sts:TagSession']) },
   { arn: role('nobody'), trustPolicy: allow({ AWS: role('someone-else') }, ['sts:AssumeRole']) },
-  { arn: role('cross', OTHER_ACCOUNT), trustPolicy: allow({ Federated: `arn:aws:iam::${OTHER_ACCOUNT}:oidc-provider/${ISSUER_HOST}` }, ['sts:AssumeRoleWithWebIdentity']) }
+  { arn: role('cross', OTHER_ACCOUNT), trustPolicy: allow({ Federated: `arn:aws:iam::${OTHER_ACCOUNT}:oidc-provider/${ISSUER_HOST}` }, ['sts:AssumeRoleWithWebIdentity']) },
+  // A hub role reached with OIDC, whose sessions may assume a target role in another account.
+  {
+    arn: role('gha-hub'),
+    trustPolicy: githubTrust('repo:octo-org/octo-repo:*'),
+    policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: role('deploy-target', OTHER_ACCOUNT) }] }
+  },
+  { arn: role('deploy-target', OTHER_ACCOUNT), trustPolicy: allow({ AWS: role('gha-hub') }, ['sts:AssumeRole', 'sts:TagSession']) },
+  // Trusts the hub, but the hub's own policy does not grant it: a cross-account refusal.
+  { arn: role('ungranted-target', OTHER_ACCOUNT), trustPolicy: allow({ AWS: role('gha-hub') }, ['sts:AssumeRole', 'sts:TagSession']) },
+  // Trusts the IAM user from another account, whose identity policy grants nothing.
+  { arn: role('partner', OTHER_ACCOUNT), trustPolicy: allow({ AWS: USER.arn }, ['sts:AssumeRole', 'sts:TagSession']) }
 ];
 
 export interface World {

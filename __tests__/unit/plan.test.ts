@@ -92,3 +92,38 @@ describe('the plan in one log line', () => {
     expect(describePlan(plan({ 'role-to-assume': ROLE, ...KEYS, 'output-env-credentials': 'false' }))).toMatch(/stored access keys → AssumeRole .* with session tags .* export to outputs/);
   });
 });
+
+describe('role-chain and refresh-credentials in the plan', () => {
+  const HUB = 'arn:aws:iam::111122223333:role/hub';
+  const TARGET = 'arn:aws:iam::444455556666:role/target';
+
+  test('the chain is a list of targets after role-to-assume, and the plan line shows each hop', () => {
+    const p = plan({ 'role-to-assume': HUB, 'role-chain': `${TARGET}\n`, 'role-session-name': 's1' }, OIDC_ENV);
+    if (p.kind !== 'assume') throw new Error('expected assume');
+    expect(p.chain).toEqual([expect.objectContaining({ role: { kind: 'arn', arn: TARGET }, sessionName: 's1', tagging: true })]);
+    expect(describePlan(p)).toContain(`AssumeRoleWithWebIdentity ${HUB} as session 's1' for 3600 s → AssumeRole ${TARGET} (signed by the previous role) → verify`);
+  });
+
+  test('without a chain the plan is one target, as before', () => {
+    const p = plan({ 'role-to-assume': HUB }, OIDC_ENV);
+    expect(p.kind === 'assume' && p.chain).toEqual([]);
+  });
+
+  test('refresh needs OIDC or a token file, and a role', () => {
+    expect(rejection({ 'role-to-assume': HUB, 'refresh-credentials': 'true', ...KEYS })).toMatch(/refresh-credentials: only works with GitHub OIDC or web-identity-token-file/);
+    expect(rejection({ 'refresh-credentials': 'true', ...KEYS })).toMatch(/refresh-credentials: needs role-to-assume/);
+    expect(rejection({ 'role-to-assume': HUB, 'refresh-credentials': 'true', 'role-chaining': 'true' }, { AWS_ACCESS_KEY_ID: 'ASIAEXAMPLEEXAMPLE', AWS_SECRET_ACCESS_KEY: 's' })).toMatch(/refresh-credentials: only works/);
+  });
+
+  test('refresh writes the default profile to AWS_CONFIG_FILE or ~/.aws/config', () => {
+    const home = plan({ 'role-to-assume': HUB, 'refresh-credentials': 'true' }, { ...OIDC_ENV, HOME: '/home/runner' });
+    expect(home.sinks.refresh).toEqual({ profile: 'default', configFile: '/home/runner/.aws/config', customConfigFile: false });
+    const custom = plan({ 'role-to-assume': HUB, 'refresh-credentials': 'true' }, { ...OIDC_ENV, AWS_CONFIG_FILE: '/tmp/cfg' });
+    expect(custom.sinks.refresh).toEqual({ profile: 'default', configFile: '/tmp/cfg', customConfigFile: true });
+    expect(describePlan(custom)).toContain("export to profile 'default' in /tmp/cfg");
+  });
+
+  test('role-chain without role-to-assume is refused', () => {
+    expect(rejection({ 'role-chain': TARGET, ...KEYS })).toMatch(/role-chain: only applies when role-to-assume is set/);
+  });
+});

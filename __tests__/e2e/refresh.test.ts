@@ -1,0 +1,151 @@
+// refresh-credentials: a config-file profile whose credential_process re-assumes the role, so a
+// later step keeps working after the session the main step got has expired.
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { awsCli } from '../support/aws-cli.ts';
+import { envAfter, type StepResult } from '../support/step-runner.ts';
+import { ACCOUNT, OTHER_ACCOUNT, USER, role, startWorld, type World } from '../support/world.ts';
+
+// Short enough to cross in a test, long enough for the main step to verify what it got.
+const LIFETIME_SECONDS = 4;
+const ASSUMED = `arn:aws:sts::${ACCOUNT}:assumed-role/gha-deploy/GitHubActions`;
+
+let world: World;
+beforeAll(async () => {
+  world = await startWorld({ sts: { sessionLifetimeSeconds: LIFETIME_SECONDS } });
+});
+afterAll(() => world.close());
+
+function idTokenVariables(): Record<string, string> {
+  return { ACTIONS_ID_TOKEN_REQUEST_URL: world.oidc.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: world.oidc.requestToken };
+}
+
+/** A later `run:` step: what GITHUB_ENV exported, the job's HOME, and the id-token variables every step of the job has. */
+function laterStep(...steps: StepResult[]): Record<string, string> {
+  return { ...envAfter(...steps), HOME: steps[0]!.home, ...idTokenVariables() };
+}
+
+function cliCallsSince(index: number) {
+  return world.sts.calls.slice(index).filter(c => c.action === 'GetCallerIdentity' && c.userAgent?.includes('aws-cli'));
+}
+
+/** Counts (never prints) the secrets found, so a failure report cannot leak them either. */
+function expectAbsent(text: string, secrets: string[]): void {
+  expect(secrets.filter(secret => text.includes(secret)).length).toBe(0);
+}
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+describe('refresh-credentials', () => {
+  test('a later step still works after the first session expired, with a fresh assumption each time', async () => {
+    const sessionsBefore = world.sts.sessions.length;
+    const stale = { AWS_ACCESS_KEY_ID: 'AKIASTALEFROMEARLIER', AWS_SECRET_ACCESS_KEY: 'stale-secret-from-an-earlier-step' };
+    const result = await world.step({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true' }, { env: stale });
+    expect({ exitCode: result.exitCode, errors: result.errors }).toEqual({ exitCode: 0, errors: [] });
+    const first = world.sts.sessions[sessionsBefore]!;
+
+    // No static keys for later steps: the profile, and blank key variables so no tool prefers stale ones.
+    expect(result.env).toEqual({
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_SESSION_TOKEN: '',
+      AWS_PROFILE: 'default',
+      AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1'
+    });
+    const configFile = join(result.home, '.aws', 'config');
+    const config = readFileSync(configFile, 'utf8');
+    expect(config).toMatch(/^\[default\]\n# Written by aws-assume-role-action.*\ncredential_process = .*refresh\/index\.js --role arn:aws:iam::111122223333:role\/gha-deploy .*\nregion = us-east-1\n$/);
+    expect(statSync(configFile).mode & 0o777).toBe(0o600);
+    expect(statSync(join(result.home, '.aws')).mode & 0o777).toBe(0o700);
+    expectAbsent(config, [first.accessKeyId, first.secretAccessKey, first.sessionToken, world.oidc.requestToken, world.oidc.issued.at(-1)!.token]);
+
+    const cliBefore = world.sts.calls.length;
+    const before = await world.whoami(laterStep(result));
+    expect(before.identity?.Arn).toBe(ASSUMED);
+
+    await sleep(first.expiration.getTime() - Date.now() + 500);
+    // The main step's own session is gone by now: static keys would have stopped working here.
+    const expired = await world.whoami({ AWS_ACCESS_KEY_ID: first.accessKeyId, AWS_SECRET_ACCESS_KEY: first.secretAccessKey, AWS_SESSION_TOKEN: first.sessionToken, AWS_DEFAULT_REGION: 'us-east-1' });
+    expect(expired.exitCode).not.toBe(0);
+    expect(expired.stderr).toContain('ExpiredToken');
+
+    const after = await world.whoami(laterStep(result));
+    expect({ exitCode: after.exitCode, stderr: after.stderr, arn: after.identity?.Arn }).toEqual({ exitCode: 0, stderr: '', arn: ASSUMED });
+
+    const signers = cliCallsSince(cliBefore).filter(c => c.status === 200).map(c => c.accessKeyId);
+    expect(signers).toHaveLength(2);
+    expect(new Set(signers).size).toBe(2);
+    const helperSessions = world.sts.sessions.slice(sessionsBefore + 1);
+    expect(helperSessions.length).toBeGreaterThanOrEqual(2);
+    for (const key of signers) {
+      expect(helperSessions.find(s => s.accessKeyId === key)).toMatchObject({ viaAction: 'AssumeRoleWithWebIdentity', roleArn: role('gha-deploy') });
+    }
+  }, 30_000);
+
+  test('the chain is re-done on each refresh, and the post step removes only its own section', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'aws-assume-role-home-'));
+    mkdirSync(join(home, '.aws'));
+    const original = '# the team config\n[profile other]\nregion = eu-west-1\n\n[default]\noutput = json\n';
+    writeFileSync(join(home, '.aws', 'config'), original);
+    const target = role('deploy-target', OTHER_ACCOUNT);
+    const result = await world.step({ 'role-to-assume': role('gha-hub'), 'role-chain': target, 'refresh-credentials': 'true' }, { home });
+    expect(result.errors).toEqual([]);
+    expect(result.commands).toContainEqual(expect.objectContaining({ name: 'warning', data: expect.stringContaining('replacing the existing [default] section') }));
+    const written = readFileSync(join(home, '.aws', 'config'), 'utf8');
+    expect(written.startsWith('# the team config\n[profile other]\nregion = eu-west-1\n\n[default]\n# Written by')).toBe(true);
+
+    const sessions = world.sts.sessions.length;
+    const later = await world.whoami(laterStep(result));
+    expect(later.identity?.Arn).toBe(`arn:aws:sts::${OTHER_ACCOUNT}:assumed-role/deploy-target/GitHubActions`);
+    const hops = world.sts.sessions.slice(sessions);
+    expect(hops.slice(0, 2).map(s => s.roleArn)).toEqual([role('gha-hub'), target]);
+    expect(hops[1]!.sourceAccessKeyId).toBe(hops[0]!.accessKeyId);
+
+    const post = await world.post(result);
+    expect(post.exitCode).toBe(0);
+    expect(readFileSync(join(home, '.aws', 'config'), 'utf8')).toBe('# the team config\n[profile other]\nregion = eu-west-1\n');
+    expect(post.env).toMatchObject({ AWS_PROFILE: '', AWS_ACCESS_KEY_ID: '' });
+  });
+
+  test('a custom AWS_CONFIG_FILE is written and handed to later steps', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'aws-assume-role-cfg-')), 'nested', 'config');
+    const result = await world.step({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true' }, { env: { AWS_CONFIG_FILE: file } });
+    expect(result.errors).toEqual([]);
+    expect(result.env['AWS_CONFIG_FILE']).toBe(file);
+    expect(readFileSync(file, 'utf8')).toContain('credential_process = ');
+    const later = await awsCli(['sts', 'get-caller-identity', '--endpoint-url', world.sts.url], { ...envAfter(result), ...idTokenVariables() });
+    expect(later.exitCode).toBe(0);
+  });
+
+  test('a symlinked config file is refused and nothing is exported', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'aws-assume-role-home-'));
+    mkdirSync(join(home, '.aws'));
+    writeFileSync(join(home, 'elsewhere'), '');
+    symlinkSync(join(home, 'elsewhere'), join(home, '.aws', 'config'));
+    const result = await world.step({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true' }, { home });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toEqual([expect.stringContaining('is a symbolic link; refusing to follow it')]);
+    expect([result.env, result.outputs]).toEqual([{}, {}]);
+    expect(lstatSync(join(home, '.aws', 'config')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(home, 'elsewhere'), 'utf8')).toBe('');
+  });
+
+  test('without id-token permission in the later step the helper says so, on stderr, with no secret', async () => {
+    const result = await world.step({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true' });
+    const { ACTIONS_ID_TOKEN_REQUEST_URL: _url, ACTIONS_ID_TOKEN_REQUEST_TOKEN: _token, ...without } = laterStep(result);
+    const later = await world.whoami(without);
+    expect(later.exitCode).not.toBe(0);
+    expect(later.stderr).toContain('permissions: id-token: write');
+    expectAbsent(later.stdout + later.stderr, [world.oidc.requestToken, ...world.oidc.issued.map(t => t.token)]);
+  });
+
+  test('stored keys cannot refresh: refused before any call', async () => {
+    const calls = world.sts.calls.length;
+    const result = await world.step({ 'role-to-assume': role('ci-deploy'), 'aws-access-key-id': USER.accessKeyId, 'aws-secret-access-key': USER.secretAccessKey, 'refresh-credentials': 'true' });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toEqual([expect.stringMatching(/^Invalid input: refresh-credentials: only works with GitHub OIDC or web-identity-token-file/)]);
+    expect(world.sts.calls.length).toBe(calls);
+  });
+});

@@ -1,0 +1,97 @@
+// The credential_process helper: each time a later step's SDK or AWS CLI needs credentials, mint a
+// fresh GitHub OIDC token (or re-read the token file), re-assume the role and its chain, and print
+// the credential_process JSON on stdout. Nothing is written to disk; failures go to stderr.
+import { assumeRole } from './acquire.js';
+import type { ActionOutput } from './export.js';
+import type { Env } from './inputs.js';
+import { canRequestIdToken, ID_TOKEN_TOKEN_VARIABLE, ID_TOKEN_URL_VARIABLE, requestIdToken } from './oidc.js';
+import { describeError } from './retry.js';
+import { parseSpecArguments, specPlan } from './refresh-spec.js';
+import type { Runtime } from './runtime.js';
+import { readProxySettings, proxyAgent } from './proxy.js';
+import { connectSts, defaultEndpoint, REQUEST_TIMEOUT_MS, type SessionCredentials } from './sts.js';
+import { readTokenFile } from './token-file.js';
+import { userAgent } from './user-agent.js';
+
+const PREFIX = 'aws-assume-role refresh-credentials';
+
+export interface HelperIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** The JSON the AWS CLI and SDKs read; with Expiration they call the helper again before it passes. */
+export function credentialProcessJson(credentials: SessionCredentials): string {
+  return JSON.stringify({
+    Version: 1,
+    AccessKeyId: credentials.accessKeyId,
+    SecretAccessKey: credentials.secretAccessKey,
+    SessionToken: credentials.sessionToken,
+    Expiration: credentials.expiration?.toISOString()
+  });
+}
+
+export async function runRefresh(argv: string[], env: Env, io: HelperIo): Promise<number> {
+  try {
+    // A proxy URL may hold a password, so it never goes on the command line: later steps' own settings apply.
+    const proxy = readProxySettings(undefined, undefined, env, (rule: string) => {
+      throw new Error(`proxy settings: ${rule}`);
+    });
+    const plan = specPlan(parseSpecArguments(argv), proxy);
+    if (plan.source.kind === 'oidc' && !canRequestIdToken(env)) {
+      throw new Error(
+        `${ID_TOKEN_URL_VARIABLE} and ${ID_TOKEN_TOKEN_VARIABLE} are not set in this step: the job needs permissions: id-token: write, and this profile only works inside the job that configured it`
+      );
+    }
+    const rt = helperRuntime(env, io);
+    const target = plan.target;
+    if (target === undefined) throw new Error('--role is required');
+    const sts = rt.connectSts({ region: plan.region, endpoint: plan.stsEndpoint, userAgent: userAgent(env), requestTimeoutMs: REQUEST_TIMEOUT_MS, agent: proxyAgent(new URL(plan.stsEndpoint ?? defaultEndpoint(plan.region)), proxy) });
+    const { credentials } = await assumeRole(plan, target, sts, rt, plan.chain);
+    io.stdout(`${credentialProcessJson(credentials)}\n`);
+    return 0;
+  } catch (error) {
+    io.stderr(`${PREFIX}: ${error instanceof Error && error.name === 'StepError' ? error.message : describeError(error)}\n`);
+    return 1;
+  }
+}
+
+function helperRuntime(env: Env, io: HelperIo): Runtime {
+  // stdout carries only the JSON; the tool that runs the helper shows stderr only when it fails.
+  const out: ActionOutput = {
+    setSecret: () => undefined,
+    exportVariable: () => undefined,
+    setOutput: () => undefined,
+    saveState: () => undefined,
+    info: () => undefined,
+    notice: () => undefined,
+    warning: message => io.stderr(`${PREFIX}: ${message}\n`)
+  };
+  return {
+    env,
+    out,
+    pause: { sleep: ms => new Promise(resolve => setTimeout(resolve, ms)), random: Math.random },
+    connectSts,
+    requestIdToken: (audience, proxy) => {
+      const url = env[ID_TOKEN_URL_VARIABLE] ?? '';
+      const agent = proxyAgent(new URL(url), proxy);
+      return requestIdToken({ url, bearer: env[ID_TOKEN_TOKEN_VARIABLE] ?? '', audience, timeoutMs: REQUEST_TIMEOUT_MS, agent });
+    },
+    readTokenFile,
+    // The same context the main step tags with, read from the variables every step has.
+    runContext: async () => ({
+      repository: env.GITHUB_REPOSITORY ?? '',
+      workflow: env.GITHUB_WORKFLOW ?? '',
+      action: env.GITHUB_ACTION ?? '',
+      actor: env.GITHUB_ACTOR ?? '',
+      sha: env.GITHUB_SHA ?? '',
+      ref: env.GITHUB_REF ?? '',
+      eventName: env.GITHUB_EVENT_NAME ?? '',
+      baseRef: env.GITHUB_BASE_REF ?? '',
+      headRef: env.GITHUB_HEAD_REF ?? '',
+      runId: env.GITHUB_RUN_ID ?? '',
+      job: env.GITHUB_JOB ?? '',
+      triggeringActor: env.GITHUB_TRIGGERING_ACTOR ?? ''
+    })
+  };
+}
