@@ -25,7 +25,7 @@ export function runPost(env: Env, out: PostOutput): void {
   if (exported.length > 0) out.info(`Cleared ${exported.join(', ')} for the steps after this one`);
   if (sections.length > 0) {
     removeSections(sections);
-    out.info(`Removed ${sections.map(s => `[${s.section}] from ${s.file}`).join(', ')}`);
+    out.info(`Removed ${sections.map(s => `${s.header} from ${s.file}`).join(', ')}`);
   }
 }
 
@@ -33,7 +33,7 @@ function writtenSections(state: string | undefined): WrittenSection[] {
   if (!state) return [];
   try {
     const parsed: unknown = JSON.parse(state);
-    return Array.isArray(parsed) ? parsed.filter((s): s is WrittenSection => typeof s?.file === 'string' && typeof s?.section === 'string') : [];
+    return Array.isArray(parsed) ? parsed.filter((s): s is WrittenSection => typeof s?.file === 'string' && typeof s?.header === 'string') : [];
   } catch {
     return [];
   }

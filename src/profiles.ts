@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { REGION_PATTERN, ROLE_ARN_PATTERN } from './aws-names.js';
+import { credentialsHeader, hasSection, OWNER_MARK, readSharedFile, removeSection, sectionHeader, upsertSection, writeSharedFile } from './shared-file.js';
 
 export const PROFILE_NAME_PATTERN = /^[\w.+@-]{1,64}$/;
 
@@ -58,53 +57,52 @@ export interface ProfileEntry {
 /** A section this action wrote, so the post step can remove exactly that. */
 export interface WrittenSection {
   file: string;
-  section: string;
+  header: string;
 }
-
-const configSection = (name: string): string => (name === 'default' ? 'default' : `profile ${name}`);
 
 /** Problems that would stop the write, found before any network call so a failure costs nothing. */
 export function profileWriteProblems(files: ProfileFiles, names: string[], overwrite: boolean): string[] {
-  const problems: string[] = [];
-  for (const file of [files.credentials, files.config]) {
-    const refusal = unsafePath(file);
-    if (refusal !== undefined) problems.push(`aws-profile: refusing ${file} (${refusal})`);
-  }
-  if (problems.length > 0 || overwrite) return problems;
-  const credentials = sectionsOf(readIfExists(files.credentials));
-  const config = sectionsOf(readIfExists(files.config));
-  for (const name of names) {
-    const file = credentials.has(name) ? files.credentials : config.has(configSection(name)) ? files.config : undefined;
-    if (file !== undefined) problems.push(`aws-profile: profile '${name}' already exists in ${file}; set overwrite-aws-profile: true to replace it`);
-  }
-  return problems;
+  const read = (file: string): string | Error => {
+    try {
+      return readSharedFile(file);
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  };
+  const credentials = read(files.credentials);
+  const config = read(files.config);
+  const refusals = [credentials, config].flatMap(text => (text instanceof Error ? [`aws-profile: ${text.message}`] : []));
+  if (refusals.length > 0 || overwrite || credentials instanceof Error || config instanceof Error) return refusals;
+  return names.flatMap(name => {
+    const file = hasSection(credentials, credentialsHeader(name)) ? files.credentials : hasSection(config, sectionHeader(name)) ? files.config : undefined;
+    return file === undefined ? [] : [`aws-profile: profile '${name}' already exists in ${file}; set overwrite-aws-profile: true to replace it`];
+  });
 }
 
 /** Writes every profile (credentials and region), keeping other sections and comments. */
 export function writeProfiles(files: ProfileFiles, entries: ProfileEntry[]): WrittenSection[] {
-  let credentials = readIfExists(files.credentials);
-  let config = readIfExists(files.config);
+  let credentials = readSharedFile(files.credentials);
+  let config = readSharedFile(files.config);
   for (const entry of entries) {
-    credentials = replaceSection(credentials, entry.name, credentialLines(entry.credentials));
-    config = replaceSection(config, configSection(entry.name), [`region = ${entry.region}`]);
+    credentials = upsertSection(credentials, credentialsHeader(entry.name), [OWNER_MARK, ...credentialLines(entry.credentials)]);
+    config = upsertSection(config, sectionHeader(entry.name), [OWNER_MARK, `region = ${entry.region}`]);
   }
-  writePrivate(files.credentials, credentials);
-  writePrivate(files.config, config);
+  writeSharedFile(files.credentials, credentials);
+  writeSharedFile(files.config, config);
   return entries.flatMap(entry => [
-    { file: files.credentials, section: entry.name },
-    { file: files.config, section: configSection(entry.name) }
+    { file: files.credentials, header: credentialsHeader(entry.name) },
+    { file: files.config, header: sectionHeader(entry.name) }
   ]);
 }
 
-/** The post step's half: take out what `writeProfiles` put in. */
+/** The post step's half: take out what `writeProfiles` put in, if it is still ours. */
 export function removeSections(written: WrittenSection[]): void {
   const byFile = new Map<string, string[]>();
-  for (const { file, section } of written) byFile.set(file, [...(byFile.get(file) ?? []), section]);
-  for (const [file, sections] of byFile) {
-    if (unsafePath(file) !== undefined) continue;
-    const before = readIfExists(file);
-    const after = sections.reduce((text, section) => replaceSection(text, section, undefined), before);
-    if (after !== before) writePrivate(file, after);
+  for (const { file, header } of written) byFile.set(file, [...(byFile.get(file) ?? []), header]);
+  for (const [file, headers] of byFile) {
+    const before = readSharedFile(file);
+    const after = headers.reduce((text, header) => removeSection(text, header, OWNER_MARK).text, before);
+    if (after !== before) writeSharedFile(file, after);
   }
 }
 
@@ -114,66 +112,4 @@ function credentialLines(credentials: ProfileCredentials): string[] {
     `aws_secret_access_key = ${credentials.secretAccessKey}`,
     ...(credentials.sessionToken ? [`aws_session_token = ${credentials.sessionToken}`] : [])
   ];
-}
-
-const HEADER = /^\s*\[\s*([^\]]+?)\s*\]\s*(?:[#;].*)?$/;
-
-function sectionsOf(text: string): Set<string> {
-  return new Set(text.split('\n').flatMap(line => HEADER.exec(line)?.[1] ?? []));
-}
-
-/** Replaces (or removes, with `body` undefined) one section; everything else stays byte for byte. */
-export function replaceSection(text: string, section: string, body: string[] | undefined): string {
-  const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
-  const start = lines.findIndex(line => HEADER.exec(line)?.[1] === section);
-  const replacement = body === undefined ? [] : [`[${section}]`, ...body];
-  if (start < 0) {
-    if (body === undefined) return text;
-    const gap = lines.length > 0 && lines.at(-1)?.trim() !== '' ? [''] : [];
-    return `${[...lines, ...gap, ...replacement].join('\n')}\n`;
-  }
-  let end = lines.findIndex((line, i) => i > start && HEADER.test(line));
-  if (end < 0) end = lines.length;
-  // Blank lines and comments just before the next header belong to that section.
-  while (end - 1 > start && /^\s*([#;].*)?$/.test(lines[end - 1] ?? '')) end--;
-  const kept = [...lines.slice(0, start), ...replacement, ...lines.slice(end)];
-  return kept.length === 0 ? '' : `${kept.join('\n')}\n`;
-}
-
-function readIfExists(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-/** A link could point the write at another file; the file and its folder must be what they say. */
-function unsafePath(file: string): string | undefined {
-  const kind = (path: string): 'link' | 'dir' | 'file' | 'other' | undefined => {
-    try {
-      const stats = lstatSync(path);
-      return stats.isSymbolicLink() ? 'link' : stats.isDirectory() ? 'dir' : stats.isFile() ? 'file' : 'other';
-    } catch {
-      return undefined;
-    }
-  };
-  const fileKind = kind(file);
-  if (fileKind === 'link') return 'it is a symbolic link';
-  if (fileKind === 'dir' || fileKind === 'other') return 'it is not a regular file';
-  if (kind(dirname(file)) === 'link') return 'its folder is a symbolic link';
-  return undefined;
-}
-
-/** Folder 0700 and file 0600, replaced in one rename so no reader sees half a file. */
-function writePrivate(file: string, content: string): void {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    writeFileSync(temporary, content, { mode: 0o600, flag: 'wx' });
-    chmodSync(temporary, 0o600);
-    renameSync(temporary, file);
-  } finally {
-    rmSync(temporary, { force: true });
-  }
 }

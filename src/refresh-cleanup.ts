@@ -1,5 +1,5 @@
 // The post step's half of refresh-credentials; only node:fs underneath, so the post bundle stays small.
-import { OWNER_MARK, readConfigFile, removeSection, sectionHeader, writeConfigFile } from './aws-config-file.js';
+import { OWNER_MARK, readSharedFile, removeSection, sectionHeader, writeSharedFile } from './shared-file.js';
 
 /** State the post step reads to remove exactly the section this run wrote. */
 export const REFRESH_STATE = 'refresh-profile';
@@ -9,11 +9,11 @@ export function removeRefreshProfile(state: string | undefined, info: (message: 
   if (!state) return;
   const { file, profile } = JSON.parse(state) as { file: string; profile: string };
   const header = sectionHeader(profile);
-  const { text, removed } = removeSection(readConfigFile(file), header, OWNER_MARK);
+  const { text, removed } = removeSection(readSharedFile(file), header, OWNER_MARK);
   if (!removed) {
     info(`${header} in ${file} is no longer the one this action wrote; leaving it`);
     return;
   }
-  writeConfigFile(file, text);
+  writeSharedFile(file, text);
   info(`Removed ${header} from ${file}`);
 }

@@ -1,6 +1,6 @@
 // refresh-credentials on the main step's side: the config-file profile whose credential_process runs
 // the bundled helper, and the variables that point later steps at it instead of at static keys.
-import { hasSection, OWNER_MARK, readConfigFile, sectionHeader, upsertSection, writeConfigFile } from './aws-config-file.js';
+import { hasSection, OWNER_MARK, readSharedFile, sectionHeader, upsertSection, writeSharedFile } from './shared-file.js';
 import { StepError } from './acquire.js';
 import type { ActionOutput } from './export.js';
 import type { Plan, RefreshSink } from './plan.js';
@@ -27,9 +27,9 @@ export function profileLines(plan: AssumePlan, helper: Helper): string[] {
 export function writeRefreshProfile(out: ActionOutput, plan: AssumePlan, sink: RefreshSink, helper: Helper): void {
   const header = sectionHeader(sink.profile);
   try {
-    const text = readConfigFile(sink.configFile);
+    const text = readSharedFile(sink.configFile);
     if (hasSection(text, header)) out.warning(`refresh-credentials: replacing the existing ${header} section of ${sink.configFile}`);
-    writeConfigFile(sink.configFile, upsertSection(text, header, profileLines(plan, helper)));
+    writeSharedFile(sink.configFile, upsertSection(text, header, profileLines(plan, helper)));
   } catch (error) {
     throw new StepError(`refresh-credentials: could not write ${header} to ${sink.configFile}: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -2,6 +2,7 @@
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { OWNER_MARK } from '../../src/shared-file.js';
 import { awsCli } from '../support/aws-cli.ts';
 import { ACCOUNT, USER, role, startWorld, type World } from '../support/world.ts';
 
@@ -33,7 +34,7 @@ test('aws-profile writes a profile the AWS CLI uses, private, and exports no key
   expect((await whoamiWithProfile(home, 'deploy')).Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/gha-deploy/GitHubActions`);
   expect(statSync(join(home, '.aws')).mode & 0o777).toBe(0o700);
   expect(statSync(join(home, '.aws', 'credentials')).mode & 0o777).toBe(0o600);
-  expect(readFileSync(join(home, '.aws', 'config'), 'utf8')).toBe('[profile deploy]\nregion = us-east-1\n');
+  expect(readFileSync(join(home, '.aws', 'config'), 'utf8')).toBe(`[profile deploy]\n${OWNER_MARK}\nregion = us-east-1\n`);
 });
 
 test('unset-current-credentials with a profile clears the old credentials from the environment', async () => {
@@ -66,7 +67,7 @@ test('other sections and comments are kept; an existing profile needs overwrite-
   const replaced = await world.step({ 'role-to-assume': role('gha-deploy'), 'aws-profile': 'deploy', 'overwrite-aws-profile': 'true' }, { env, home });
   expect(replaced.errors).toEqual([]);
   const after = readFileSync(join(home, '.aws', 'credentials'), 'utf8');
-  expect(after).toMatch(/^# team profiles\n\[other\]\naws_access_key_id = AKIAOTHEROTHEROTHER\naws_secret_access_key = keep-me\n\n; deploy below\n\[deploy\]\naws_access_key_id = ASIA/);
+  expect(after.startsWith(`# team profiles\n[other]\naws_access_key_id = AKIAOTHEROTHEROTHER\naws_secret_access_key = keep-me\n\n; deploy below\n[deploy]\n${OWNER_MARK}\naws_access_key_id = ASIA`)).toBe(true);
   expect(after).not.toContain('OLD');
 
   const post = await world.post(replaced, { HOME: home });
@@ -80,7 +81,7 @@ test('a symbolic link in place of the credentials file is refused before any cal
   writeFileSync(join(home, 'elsewhere'), '');
   symlinkSync(join(home, 'elsewhere'), join(home, '.aws', 'credentials'));
   const result = await world.step({ 'role-to-assume': role('gha-deploy'), 'aws-profile': 'deploy' }, { env, home });
-  expect(result.errors).toEqual([expect.stringContaining('(it is a symbolic link)')]);
+  expect(result.errors).toEqual([expect.stringContaining('is a symbolic link; refusing to follow it')]);
   expect(lstatSync(join(home, '.aws', 'credentials')).isSymbolicLink()).toBe(true);
   expect(readFileSync(join(home, 'elsewhere'), 'utf8')).toBe('');
 });
@@ -90,8 +91,8 @@ test('AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE are where profiles go when
   const files = { AWS_SHARED_CREDENTIALS_FILE: join(home, 'creds', 'file'), AWS_CONFIG_FILE: join(home, 'conf', 'file') };
   const result = await world.step({ 'role-to-assume': role('gha-deploy'), 'aws-profile': 'default' }, { env: { HOME: home, ...files }, home });
   expect(result.errors).toEqual([]);
-  expect(readFileSync(files.AWS_CONFIG_FILE, 'utf8')).toBe('[default]\nregion = us-east-1\n');
-  expect(readFileSync(files.AWS_SHARED_CREDENTIALS_FILE, 'utf8')).toMatch(/^\[default\]\naws_access_key_id = ASIA/);
+  expect(readFileSync(files.AWS_CONFIG_FILE, 'utf8')).toBe(`[default]\n${OWNER_MARK}\nregion = us-east-1\n`);
+  expect(readFileSync(files.AWS_SHARED_CREDENTIALS_FILE, 'utf8')).toMatch(/^\[default\]\n# Written by .*\naws_access_key_id = ASIA/);
 });
 
 describe('several profiles in one step', () => {
@@ -110,7 +111,7 @@ describe('several profiles in one step', () => {
     ]);
     expect(result.env).toEqual({});
     expect((await whoamiWithProfile(home, 'deploy')).Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/ci-deploy/GitHubActions`);
-    expect(readFileSync(join(home, '.aws', 'config'), 'utf8')).toBe('[profile deploy]\nregion = us-east-1\n\n[profile long]\nregion = eu-west-1\n');
+    expect(readFileSync(join(home, '.aws', 'config'), 'utf8')).toBe(`[profile deploy]\n${OWNER_MARK}\nregion = us-east-1\n\n[profile long]\n${OWNER_MARK}\nregion = eu-west-1\n`);
   });
 
   test('one refused role fails the step and writes nothing', async () => {

@@ -1,18 +1,19 @@
-import { parseProfileSpecs, replaceSection } from '../../src/profiles.js';
+import { parseProfileSpecs } from '../../src/profiles.js';
+import { OWNER_MARK, removeSection, upsertSection } from '../../src/shared-file.js';
 
-describe('editing an INI file', () => {
+describe('editing a shared file', () => {
   const file = '# top\n[a]\nx = 1\n\n; about b\n[b]\ny = 2\n';
 
-  test('replaces one section and keeps everything else byte for byte', () => {
-    expect(replaceSection(file, 'a', ['x = 9'])).toBe('# top\n[a]\nx = 9\n\n; about b\n[b]\ny = 2\n');
-    expect(replaceSection(file, 'b', ['y = 3'])).toBe('# top\n[a]\nx = 1\n\n; about b\n[b]\ny = 3\n');
+  test('replaces one section and keeps everything else byte for byte, comments of the next section included', () => {
+    expect(upsertSection(file, '[a]', ['x = 9'])).toBe('# top\n[a]\nx = 9\n\n; about b\n[b]\ny = 2\n');
+    expect(upsertSection(file, '[b]', ['y = 3'])).toBe('# top\n[a]\nx = 1\n\n; about b\n[b]\ny = 3\n');
   });
 
-  test('appends a new section after a blank line, and removes one', () => {
-    expect(replaceSection(file, 'c', ['z = 1'])).toBe(`${file}\n[c]\nz = 1\n`);
-    expect(replaceSection(file, 'a', undefined)).toBe('# top\n\n; about b\n[b]\ny = 2\n');
-    expect(replaceSection('', 'a', ['k = v'])).toBe('[a]\nk = v\n');
-    expect(replaceSection('[a]\nk = v\n', 'a', undefined)).toBe('');
+  test('appends a new section after a blank line; removes only a section that carries our mark', () => {
+    expect(upsertSection(file, '[c]', ['z = 1'])).toBe(`${file}\n[c]\nz = 1\n`);
+    const ours = upsertSection(file, '[c]', [OWNER_MARK, 'z = 1']);
+    expect(removeSection(ours, '[c]', OWNER_MARK)).toEqual({ text: file, removed: true });
+    expect(removeSection(file, '[a]', OWNER_MARK)).toEqual({ text: file, removed: false });
   });
 });
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OWNER_MARK, readConfigFile, removeSection, sectionHeader, upsertSection, writeConfigFile } from '../../src/aws-config-file.js';
+import { OWNER_MARK, readSharedFile, removeSection, sectionHeader, upsertSection, writeSharedFile } from '../../src/shared-file.js';
 import { credentialProcessJson } from '../../src/refresh-helper.js';
 import { inputVariable, parseInputs } from '../../src/inputs.js';
 import { decidePlan, type Plan } from '../../src/plan.js';
@@ -78,14 +78,14 @@ describe('the config file section', () => {
   test('files are 0600, new directories 0700, and symbolic links are refused', () => {
     const root = mkdtempSync(join(tmpdir(), 'aws-config-unit-'));
     const file = join(root, 'new', 'config');
-    writeConfigFile(file, 'x\n');
+    writeSharedFile(file, 'x\n');
     expect([statSync(file).mode & 0o777, statSync(join(root, 'new')).mode & 0o777]).toEqual([0o600, 0o700]);
-    expect(readConfigFile(file)).toBe('x\n');
-    expect(readConfigFile(join(root, 'new', 'absent'))).toBe('');
+    expect(readSharedFile(file)).toBe('x\n');
+    expect(readSharedFile(join(root, 'new', 'absent'))).toBe('');
     writeFileSync(join(root, 'target'), 'keep\n');
     symlinkSync(join(root, 'target'), join(root, 'link'));
-    expect(() => writeConfigFile(join(root, 'link'), 'y\n')).toThrow(/symbolic link/);
-    expect(() => readConfigFile(join(root, 'link'))).toThrow(/symbolic link/);
+    expect(() => writeSharedFile(join(root, 'link'), 'y\n')).toThrow(/symbolic link/);
+    expect(() => readSharedFile(join(root, 'link'))).toThrow(/symbolic link/);
     expect(readFileSync(join(root, 'target'), 'utf8')).toBe('keep\n');
   });
 });

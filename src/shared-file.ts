@@ -1,15 +1,21 @@
-// One section of the shared AWS config file, written and removed without disturbing the rest:
-// other sections, comments and formatting stay byte for byte. No @actions/core: the post step uses it.
+// One section of the shared AWS config or credentials file, written and removed without disturbing
+// the rest: other sections, comments and formatting stay byte for byte. No @actions/core: the post
+// step uses it.
 import { randomUUID } from 'node:crypto';
 import { chmodSync, closeSync, constants, fchmodSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Marks a section as this action's, so the post step removes only what it wrote. */
-export const OWNER_MARK = '# Written by aws-assume-role-action (refresh-credentials); its post step removes this section.';
+export const OWNER_MARK = '# Written by aws-assume-role-action; its post step removes this section.';
 
-/** `default` → `[default]`; others → `[profile name]`, the config file's form (the credentials file has no prefix). */
+/** `default` → `[default]`; others → `[profile name]`, the config file's form. */
 export function sectionHeader(profile: string): string {
   return profile === 'default' ? '[default]' : `[profile ${profile}]`;
+}
+
+/** The credentials file names sections without a prefix. */
+export function credentialsHeader(profile: string): string {
+  return `[${profile}]`;
 }
 
 function headerKey(line: string): string | undefined {
@@ -30,8 +36,8 @@ function locate(text: string, header: string): Located {
   if (start === -1) return { lines, start, end: -1 };
   let end = start + 1;
   while (end < lines.length && headerKey(lines[end]!) === undefined) end++;
-  // Blank lines before the next section belong to the gap, not to this section.
-  while (end > start + 1 && lines[end - 1]!.trim() === '') end--;
+  // Blank lines and comments just before the next section belong to the gap or to that section.
+  while (end > start + 1 && /^\s*([#;].*)?$/.test(lines[end - 1]!)) end--;
   return { lines, start, end };
 }
 
@@ -62,8 +68,8 @@ export function removeSection(text: string, header: string, mark: string): { tex
   return { text: rest.length === 0 ? '' : `${rest.join('\n')}\n`, removed: true };
 }
 
-export class ConfigFileError extends Error {
-  override name = 'ConfigFileError';
+export class SharedFileError extends Error {
+  override name = 'SharedFileError';
 }
 
 function refuseLink(path: string, what: string): boolean {
@@ -74,14 +80,14 @@ function refuseLink(path: string, what: string): boolean {
       return undefined;
     }
   })();
-  if (stats?.isSymbolicLink()) throw new ConfigFileError(`${what} ${path} is a symbolic link; refusing to follow it`);
+  if (stats?.isSymbolicLink()) throw new SharedFileError(`${what} ${path} is a symbolic link; refusing to follow it`);
   return stats !== undefined;
 }
 
 /** Reads the file ('' when absent), refusing a symlinked file or directory so a link cannot redirect the write. */
-export function readConfigFile(path: string): string {
-  refuseLink(dirname(path), 'the AWS config directory');
-  if (!refuseLink(path, 'the AWS config file')) return '';
+export function readSharedFile(path: string): string {
+  refuseLink(dirname(path), 'the AWS folder');
+  if (!refuseLink(path, 'the AWS file')) return '';
   return readFileSync(path, 'utf8');
 }
 
@@ -89,13 +95,13 @@ export function readConfigFile(path: string): string {
  * Writes through a new 0600 temp file renamed over the old one: no moment with a half-written file,
  * and the rename replaces a path rather than following anything at it. A new directory is 0700.
  */
-export function writeConfigFile(path: string, text: string): void {
+export function writeSharedFile(path: string, text: string): void {
   const dir = dirname(path);
-  if (!refuseLink(dir, 'the AWS config directory')) {
+  if (!refuseLink(dir, 'the AWS folder')) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     chmodSync(dir, 0o700);
   }
-  refuseLink(path, 'the AWS config file');
+  refuseLink(path, 'the AWS file');
   const temp = `${path}.${randomUUID()}.tmp`;
   const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
