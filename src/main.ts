@@ -5,16 +5,14 @@ import { assumeRole, StepError } from './acquire.js';
 import { armDeadline } from './deadline.js';
 import { exportCredentials, maskAccount, maskCredentials, wipeCredentials, type ActionOutput, type Verified } from './export.js';
 import { InputError, parseInputs, type Env } from './inputs.js';
-import { ID_TOKEN_TOKEN_VARIABLE, ID_TOKEN_URL_VARIABLE, requestIdToken } from './oidc.js';
 import { decidePlan, describePlan, roleAccounts, type Plan } from './plan.js';
 import { profileFiles, profileWriteProblems, type ProfileFiles } from './profiles.js';
 import { nodeSupportsProxyAgents, proxyAgent } from './proxy.js';
 import { describeError } from './retry.js';
-import type { Runtime } from './runtime.js';
-import { connectSts, defaultEndpoint, REQUEST_TIMEOUT_MS, type Sts } from './sts.js';
+import { systemRuntime, type Runtime } from './runtime.js';
+import { defaultEndpoint, REQUEST_TIMEOUT_MS, type Sts } from './sts.js';
 import { writeRefreshProfile, type Helper } from './refresh-profile.js';
 import { failureSummary, successSummary, summaryFacts, summaryOptions, writeSummary } from './summary.js';
-import { readTokenFile } from './token-file.js';
 import { userAgent } from './user-agent.js';
 import { existingCredentialsWork, verifyCredentials } from './verify.js';
 
@@ -126,14 +124,7 @@ function actionRuntime(env: Env): Runtime {
   return {
     env,
     out: core,
-    pause: { sleep: ms => new Promise(resolve => setTimeout(resolve, ms)), random: Math.random },
-    connectSts,
-    requestIdToken: (audience, proxy) => {
-      const url = env[ID_TOKEN_URL_VARIABLE] ?? '';
-      const agent = proxyAgent(new URL(url), proxy);
-      return requestIdToken({ url, bearer: env[ID_TOKEN_TOKEN_VARIABLE] ?? '', audience, timeoutMs: REQUEST_TIMEOUT_MS, agent });
-    },
-    readTokenFile,
+    ...systemRuntime(env),
     async runContext() {
       // Loaded only on the AssumeRole path: the toolkit's GitHub client is large and nothing else needs it.
       const { context } = await import('@actions/github');

@@ -4,13 +4,12 @@
 import { assumeRole } from './acquire.js';
 import type { ActionOutput } from './export.js';
 import type { Env } from './inputs.js';
-import { canRequestIdToken, ID_TOKEN_TOKEN_VARIABLE, ID_TOKEN_URL_VARIABLE, requestIdToken } from './oidc.js';
+import { canRequestIdToken, ID_TOKEN_TOKEN_VARIABLE, ID_TOKEN_URL_VARIABLE } from './oidc.js';
 import { describeError } from './retry.js';
 import { parseSpecArguments, specPlan } from './refresh-spec.js';
-import type { Runtime } from './runtime.js';
+import { systemRuntime, type Runtime } from './runtime.js';
 import { readProxySettings, proxyAgent } from './proxy.js';
-import { connectSts, defaultEndpoint, REQUEST_TIMEOUT_MS, type SessionCredentials } from './sts.js';
-import { readTokenFile } from './token-file.js';
+import { defaultEndpoint, REQUEST_TIMEOUT_MS, type SessionCredentials } from './sts.js';
 import { userAgent } from './user-agent.js';
 
 const PREFIX = 'aws-assume-role refresh-credentials';
@@ -70,14 +69,7 @@ function helperRuntime(env: Env, io: HelperIo): Runtime {
   return {
     env,
     out,
-    pause: { sleep: ms => new Promise(resolve => setTimeout(resolve, ms)), random: Math.random },
-    connectSts,
-    requestIdToken: (audience, proxy) => {
-      const url = env[ID_TOKEN_URL_VARIABLE] ?? '';
-      const agent = proxyAgent(new URL(url), proxy);
-      return requestIdToken({ url, bearer: env[ID_TOKEN_TOKEN_VARIABLE] ?? '', audience, timeoutMs: REQUEST_TIMEOUT_MS, agent });
-    },
-    readTokenFile,
+    ...systemRuntime(env),
     // The same context the main step tags with, read from the variables every step has.
     runContext: async () => ({
       repository: env.GITHUB_REPOSITORY ?? '',

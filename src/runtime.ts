@@ -1,9 +1,11 @@
 import type { ActionOutput } from './export.js';
 import type { Env } from './inputs.js';
-import type { ProxySettings } from './proxy.js';
+import { ID_TOKEN_TOKEN_VARIABLE, ID_TOKEN_URL_VARIABLE, requestIdToken } from './oidc.js';
+import { proxyAgent, type ProxySettings } from './proxy.js';
 import type { Pause } from './retry.js';
-import type { Sts, StsConnection } from './sts.js';
+import { connectSts, REQUEST_TIMEOUT_MS, type Sts, type StsConnection } from './sts.js';
 import type { RunContext } from './tags.js';
+import { readTokenFile } from './token-file.js';
 
 /** Everything the run touches outside its own code; `main.ts` wires the real ones. */
 export interface Runtime {
@@ -15,4 +17,18 @@ export interface Runtime {
   requestIdToken(audience: string, proxy: ProxySettings): Promise<string>;
   readTokenFile(path: string): Promise<string>;
   runContext(): Promise<RunContext>;
+}
+
+/** The real clock, network and disk: the same for the step and for the refresh helper. */
+export function systemRuntime(env: Env): Pick<Runtime, 'pause' | 'connectSts' | 'requestIdToken' | 'readTokenFile'> {
+  return {
+    pause: { sleep: ms => new Promise(resolve => setTimeout(resolve, ms)), random: Math.random },
+    connectSts,
+    requestIdToken: (audience, proxy) => {
+      const url = env[ID_TOKEN_URL_VARIABLE] ?? '';
+      const agent = proxyAgent(new URL(url), proxy);
+      return requestIdToken({ url, bearer: env[ID_TOKEN_TOKEN_VARIABLE] ?? '', audience, timeoutMs: REQUEST_TIMEOUT_MS, agent });
+    },
+    readTokenFile
+  };
 }

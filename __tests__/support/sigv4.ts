@@ -48,7 +48,7 @@ export function parseAuth(req: RawRequest): AuthParse {
   const header = headerValues(req.rawHeaders, 'authorization')[0];
   if (header !== undefined) return parseHeaderAuth(req, header);
   const query = parseQuery(req.query);
-  if (QUERY_AUTH_KEYS.some((k) => query.has(k))) return parseQueryAuth(req, query);
+  if (QUERY_AUTH_KEYS.some((k) => query.has(k))) return parseQueryAuth(query);
   return { kind: 'none' };
 }
 
@@ -85,7 +85,7 @@ function parseAuthFields(rest: string): Map<string, string> {
   return out;
 }
 
-function parseQueryAuth(req: RawRequest, query: Map<string, string>): AuthParse {
+function parseQueryAuth(query: Map<string, string>): AuthParse {
   const absent = QUERY_AUTH_KEYS.filter((k) => !query.has(k));
   const keyId = query.get('X-Amz-Credential')?.split('/')[0];
   if (absent.length > 0) {
