@@ -85,6 +85,10 @@ const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const EXTERNAL_ID_PATTERN = /^[\w+=,.@:/-]{2,1224}$/;
 const ACCESS_KEY_ID_PATTERN = /^\w{16,128}$/;
 const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+/** Secrets travel in a signature or an HTTP header: printable ASCII, no spaces or line breaks. */
+const SECRET_PATTERN = /^[\x21-\x7e]+$/;
+/** An OIDC client id (IAM allows 1-255 characters); printable ASCII keeps it to one log line. */
+const AUDIENCE_PATTERN = /^[\x21-\x7e]{1,255}$/;
 export const TAG_KEY_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const POLICY_CHARS = /^[\t\n\r\x20-\xff]*$/;
 const TRUE_WORDS = ['true', 'True', 'TRUE'];
@@ -148,7 +152,7 @@ export class InputReader {
       return fallback;
     }
     const n = Number(value);
-    if (n < min || n > max) this.problem(name, `must be from ${min} to ${max}, got ${value}`);
+    if (n < min || n > max) this.problem(name, `must be from ${min} to ${max}, got ${preview(value)}`);
     return n;
   }
 
@@ -174,7 +178,7 @@ export function parseInputs(env: Env): Inputs {
     keys: readKeys(read),
     webIdentityTokenFile: readTokenFile(read, env),
     roleChaining,
-    audience: read.text('audience') ?? DEFAULTS.audience,
+    audience: readAudience(read),
     externalId: readExternalId(read),
     inlineSessionPolicy: readInlinePolicy(read),
     managedSessionPolicies: readManagedPolicies(read),
@@ -237,6 +241,11 @@ function readKeys(read: InputReader): StaticCredentials | undefined {
     read.problem('aws-secret-access-key', 'is required when aws-access-key-id is set');
     return undefined;
   }
+  for (const [name, value] of [['aws-secret-access-key', secretAccessKey], ['aws-session-token', sessionToken]] as const) {
+    if (value !== undefined && !SECRET_PATTERN.test(value)) {
+      read.problem(name, 'must be printable ASCII without spaces or line breaks; check the secret it comes from');
+    }
+  }
   return sessionToken === undefined ? { accessKeyId, secretAccessKey } : { accessKeyId, secretAccessKey, sessionToken };
 }
 
@@ -254,6 +263,14 @@ function readTokenFile(read: InputReader, env: Env): string | undefined {
     return undefined;
   }
   return resolve(workspace, file);
+}
+
+function readAudience(read: InputReader): string {
+  const audience = read.text('audience') ?? DEFAULTS.audience;
+  if (!AUDIENCE_PATTERN.test(audience)) {
+    read.problem('audience', `must be 1-255 printable ASCII characters without spaces, got '${preview(audience)}'`);
+  }
+  return audience;
 }
 
 function readExternalId(read: InputReader): string | undefined {
@@ -325,9 +342,13 @@ function readEndpoint(read: InputReader, env: Env): string | undefined {
   } catch {
     url = undefined;
   }
-  if (url === undefined || !['http:', 'https:'].includes(url.protocol) || url.username !== '' || url.password !== '') {
+  // The URL parser drops tabs and line breaks silently; a value holding them is not the URL it parses to.
+  const withCredentials = url !== undefined && (url.username !== '' || url.password !== '');
+  if (url === undefined || !['http:', 'https:'].includes(url.protocol) || withCredentials || /[\x00-\x20\x7f]/.test(endpoint)) {
     const source = fromInput === undefined ? 'sts-endpoint (from AWS_ENDPOINT_URL_STS)' : 'sts-endpoint';
-    read.problems.push(`${source}: '${preview(endpoint)}' is not an http(s) URL without credentials`);
+    // Never quote a URL that carries a password.
+    const shown = withCredentials ? 'the URL given' : `'${preview(endpoint)}'`;
+    read.problems.push(`${source}: ${shown} is not an http(s) URL without credentials`);
     return undefined;
   }
   return endpoint;
