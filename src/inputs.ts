@@ -345,10 +345,10 @@ function readEndpoint(read: InputReader, env: Env): string | undefined {
   // The URL parser drops tabs and line breaks silently; a value holding them is not the URL it parses to.
   const withCredentials = url !== undefined && (url.username !== '' || url.password !== '');
   if (url === undefined || !['http:', 'https:'].includes(url.protocol) || withCredentials || /[\x00-\x20\x7f]/.test(endpoint)) {
-    const source = fromInput === undefined ? 'sts-endpoint (from AWS_ENDPOINT_URL_STS)' : 'sts-endpoint';
     // Never quote a URL that carries a password.
     const shown = withCredentials ? 'the URL given' : `'${preview(endpoint)}'`;
-    read.problems.push(`${source}: ${shown} is not an http(s) URL without credentials`);
+    const source = fromInput === undefined ? ' (from AWS_ENDPOINT_URL_STS)' : '';
+    read.problem('sts-endpoint', `${shown}${source} is not an http(s) URL without credentials`);
     return undefined;
   }
   return endpoint;
