@@ -100,7 +100,9 @@ function clientConfig(connection: StsConnection, credentials?: StaticCredentials
     useDualstackEndpoint: false,
     requestHandler: connection.httpAgent ?? {
       connectionTimeout: Math.min(5000, connection.requestTimeoutMs),
-      requestTimeout: connection.requestTimeoutMs
+      requestTimeout: connection.requestTimeoutMs,
+      // Without this the handler only logs a warning when requestTimeout passes, and keeps waiting.
+      throwOnRequestTimeout: true
     }
   };
 }
