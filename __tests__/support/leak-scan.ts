@@ -1,12 +1,10 @@
-// jest setupFilesAfterEnv: after each test FILE, every step it ran (support/step-registry.ts) is
-// scanned for every secret its worlds issued: STS session keys and tokens, GitHub OIDC tokens and
+// The scan run after each test FILE (wired in leak-scan.setup.ts, a jest setupFilesAfterEnv): every
+// step the file ran (support/step-registry.ts) is scanned for every secret its worlds issued: STS session keys and tokens, GitHub OIDC tokens and
 // the IAM users' keys. A secret may be in a later step's ENVIRONMENT (that is how credentials are
 // handed on), but never in any step's output: stdout and stderr outside `::add-mask::` lines, the
 // step summary, or the runner's file-command errors (which quote the file).
 import { findLeaks } from './leaks.ts';
-import { clearStepRegistry, enableStepRegistry, recordedSteps, registeredSecrets, type RecordedStep } from './step-registry.ts';
-
-enableStepRegistry();
+import { recordedSteps, registeredSecrets, type RecordedStep } from './step-registry.ts';
 
 // findLeaks also reports secrets that were never masked; a world secret a step never saw needs no
 // mask, so only appearances count here.
@@ -27,11 +25,3 @@ export function scanRecordedSteps(): string[] {
   return recordedSteps().flatMap((step, i) => leaksOfStep(step, secrets).map(l => `step #${i + 1} of "${step.test}": ${l}`));
 }
 
-afterAll(() => {
-  try {
-    const leaks = scanRecordedSteps();
-    if (leaks.length > 0) throw new Error(`Leak scan of every step in this file failed (${leaks.length}):\n  - ${leaks.join('\n  - ')}`);
-  } finally {
-    clearStepRegistry();
-  }
-});
