@@ -302,28 +302,32 @@ function readInlinePolicy(read: InputReader): string | undefined {
   return compact;
 }
 
+/** One problem per bad entry of a list input, but at most a few: a 100 KB list must not become a 100 KB error. */
+function listProblems(read: InputReader, name: InputName, bad: string[], rule: (entry: string) => string): void {
+  const shown = 5;
+  for (const entry of bad.slice(0, shown)) read.problem(name, rule(entry));
+  if (bad.length > shown) read.problem(name, `${bad.length - shown} more entries like these`);
+}
+
 function readManagedPolicies(read: InputReader): string[] {
   const arns = read.lines('managed-session-policies');
-  for (const arn of arns) {
-    if (!POLICY_ARN_PATTERN.test(arn)) read.problem('managed-session-policies', `'${preview(arn)}' is not a managed policy ARN (arn:aws:iam::<account or aws>:policy/<name>)`);
-  }
+  listProblems(read, 'managed-session-policies', arns.filter(arn => !POLICY_ARN_PATTERN.test(arn)), arn =>
+    `'${preview(arn)}' is not a managed policy ARN (arn:aws:iam::<account or aws>:policy/<name>)`
+  );
   if (arns.length > 10) read.problem('managed-session-policies', `lists ${arns.length} policies; STS allows at most 10`);
   return arns;
 }
 
 function readTransitiveTagKeys(read: InputReader): string[] {
   const keys = read.lines('transitive-tag-keys');
-  for (const key of keys) {
-    if (!TAG_KEY_PATTERN.test(key)) read.problem('transitive-tag-keys', `'${preview(key)}' is not a valid tag key`);
-  }
+  listProblems(read, 'transitive-tag-keys', keys.filter(key => !TAG_KEY_PATTERN.test(key)), key => `'${preview(key)}' is not a valid tag key`);
+  if (keys.length > 50) read.problem('transitive-tag-keys', `lists ${keys.length} keys; STS allows at most 50`);
   return keys;
 }
 
 function readAccountIds(read: InputReader): string[] {
   const ids = read.list('allowed-account-ids');
-  for (const id of ids) {
-    if (!ACCOUNT_ID_PATTERN.test(id)) read.problem('allowed-account-ids', `'${preview(id)}' is not a 12-digit AWS account id`);
-  }
+  listProblems(read, 'allowed-account-ids', ids.filter(id => !ACCOUNT_ID_PATTERN.test(id)), id => `'${preview(id)}' is not a 12-digit AWS account id`);
   return ids;
 }
 
@@ -342,9 +346,11 @@ function readEndpoint(read: InputReader, env: Env): string | undefined {
   } catch {
     url = undefined;
   }
-  // The URL parser drops tabs and line breaks silently; a value holding them is not the URL it parses to.
   const withCredentials = url !== undefined && (url.username !== '' || url.password !== '');
-  if (url === undefined || !['http:', 'https:'].includes(url.protocol) || withCredentials || /[\x00-\x20\x7f]/.test(endpoint)) {
+  // A DNS name has at most 253 characters; a longer one would only fail later, at the lookup, after the OIDC request.
+  const tooLong = endpoint.length > 2048 || (url?.hostname.length ?? 0) > 253;
+  // The URL parser drops tabs and line breaks silently; a value holding them is not the URL it parses to.
+  if (url === undefined || !['http:', 'https:'].includes(url.protocol) || withCredentials || tooLong || /[\x00-\x20\x7f]/.test(endpoint)) {
     // Never quote a URL that carries a password.
     const shown = withCredentials ? 'the URL given' : `'${preview(endpoint)}'`;
     const source = fromInput === undefined ? ' (from AWS_ENDPOINT_URL_STS)' : '';

@@ -303,7 +303,7 @@ async function runCase(c: FaultCase): Promise<void> {
   }
 }
 
-test('every case bounds its time, and the bounds add up to well under a minute', () => {
+test('every case bounds its time, and so the whole matrix, even in the worst case', () => {
   const serial = CASES.filter(c => !c.slow).reduce((sum, c) => sum + c.expected.maxMs, 0);
   const slowest = Math.max(...CASES.filter(c => c.slow).map(c => c.expected.maxMs));
   expect(Math.max(serial, slowest)).toBeLessThan(90_000); // worst case; typical is a few seconds plus one timeout

@@ -165,7 +165,8 @@ const CASES: Record<string, Case[]> = {
     { label: 'full-width ｔｒｕｅ', names: 'output-credentials', inputs: { ...OIDC_ROLE, 'output-credentials': 'ｔｒｕｅ' } },
     { label: 'zero-width space', names: 'mask-aws-account-id', inputs: { ...OIDC_ROLE, 'mask-aws-account-id': 'true\u200B' } },
     { label: 'quoted', names: 'disable-retry', inputs: { ...OIDC_ROLE, 'disable-retry': '"true"' } },
-    { label: 'env-file injection', names: 'role-skip-session-tagging', inputs: { ...OIDC_ROLE, 'role-skip-session-tagging': `false${INJECT}` } }
+    { label: 'env-file injection', names: 'role-skip-session-tagging', inputs: { ...OIDC_ROLE, 'role-skip-session-tagging': `false${INJECT}` } },
+    { label: '100 KB', names: 'output-credentials', inputs: { ...OIDC_ROLE, 'output-credentials': big('true') } }
   ],
   'retry-max-attempts': [
     attempts('zero', '0'),
@@ -193,6 +194,7 @@ const CASES: Record<string, Case[]> = {
     managed('a role ARN', role('gha-deploy')),
     managed('11 policies', Array.from({ length: 11 }, (_, i) => managedArn(i)).join('\n')),
     managed('zero-width space', 'arn:aws:iam::aws:policy/Read\u200BOnlyAccess'),
+    managed('100 KB', big('arn:aws:iam::aws:policy/x ')),
     { label: 'inline policy without a role', names: 'inline-session-policy', inputs: { ...KEYS, 'inline-session-policy': policy('*') } }
   ],
   'token file paths': [
@@ -237,11 +239,13 @@ const CASES: Record<string, Case[]> = {
     accounts('11 digits', '11112222333'),
     accounts('semicolon separator', '111122223333;444455556666'),
     accounts('full-width digits', '１１１１２２２２３３３３'),
+    accounts('100 KB', big('1111222233334,')),
     endpoint('file URL', 'file:///etc/passwd'),
     endpoint('ftp URL', 'ftp://sts.example.com'),
     endpoint('javascript URL', 'javascript:alert(1)'),
     endpoint('not a URL', 'sts endpoint'),
     endpoint('credentials in the URL', `http://admin:${ENDPOINT_PASSWORD}@127.0.0.1:9`, { secrets: [ENDPOINT_PASSWORD] }),
+    endpoint('100 KB', `http://${big('a.')}`),
     { label: 'a line break the URL parser would drop', names: 'sts-endpoint', inputs: w => ({ ...OIDC_ROLE, 'sts-endpoint': `${w.sts.url}/\nAWS_ACCESS_KEY_ID=evil` }) },
     { label: 'a tab the URL parser would drop', names: 'sts-endpoint', inputs: w => ({ ...OIDC_ROLE, 'sts-endpoint': `${w.sts.url}/\tx` }) },
     { label: 'bad AWS_ENDPOINT_URL_STS', names: 'sts-endpoint', inputs: { ...OIDC_ROLE, 'sts-endpoint': '' }, options: { env: { AWS_ENDPOINT_URL_STS: 'gopher://sts.example.com' } } },
