@@ -252,6 +252,13 @@ const CASES: Record<string, Case[]> = {
     { label: 'role-chaining without a role', names: 'role-chaining', inputs: { 'role-chaining': 'true' } },
     { label: 'role-chaining with stored keys', names: 'role-chaining', inputs: { ...KEYS_ROLE, 'role-chaining': 'true' } },
     { label: 'role-chaining without credentials in the environment', names: 'role-chaining', inputs: { ...OIDC_ROLE, 'role-chaining': 'true' } },
+    {
+      label: 'role-chaining with a line break in AWS_SESSION_TOKEN',
+      names: 'role-chaining',
+      inputs: { 'role-to-assume': role('chained'), 'role-chaining': 'true' },
+      options: { env: { AWS_ACCESS_KEY_ID: 'ASIAEXAMPLEEXAMPLE01', AWS_SECRET_ACCESS_KEY: 'chained-secret-0123456789', AWS_SESSION_TOKEN: `${SESSION_TOKEN}\nX-Injected: 1` } },
+      secrets: ['chained-secret-0123456789', SESSION_TOKEN]
+    },
     { label: 'nothing to do', names: 'role-to-assume', inputs: {} },
     { label: 'OIDC without id-token permission', names: 'role-to-assume', inputs: OIDC_ROLE, options: { oidc: false } }
   ]
