@@ -5,6 +5,8 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
+  // After each test file: every step it ran is scanned for every secret its worlds issued.
+  setupFilesAfterEnv: ['<rootDir>/__tests__/support/leak-scan.setup.ts'],
   testTimeout: 60000,
   verbose: false
 };

@@ -116,6 +116,10 @@ const POLICY_ARN_PATTERN = /^arn:[a-z-]+:iam::(\d{12}|aws):policy\/[\x21-\x7e]{1
 const SESSION_NAME_PATTERN = /^[\w+=,.@-]{2,64}$/;
 const EXTERNAL_ID_PATTERN = /^[\w+=,.@:/-]{2,1224}$/;
 const ACCESS_KEY_ID_PATTERN = /^\w{16,128}$/;
+/** Secrets travel in a signature or an HTTP header: printable ASCII, no spaces or line breaks. */
+const SECRET_PATTERN = /^[\x21-\x7e]+$/;
+/** An OIDC client id (IAM allows 1-255 characters); printable ASCII keeps it to one log line. */
+const AUDIENCE_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const POLICY_CHARS = /^[\t\n\r\x20-\xff]*$/;
 const TRUE_WORDS = ['true', 'True', 'TRUE'];
 const FALSE_WORDS = ['false', 'False', 'FALSE'];
@@ -179,7 +183,7 @@ export class InputReader {
       return fallback;
     }
     const n = Number(value);
-    if (n < min || n > max) this.problem(name, `must be from ${min} to ${max}, got ${value}`);
+    if (n < min || n > max) this.problem(name, `must be from ${min} to ${max}, got ${preview(value)}`);
     return n;
   }
 
@@ -208,7 +212,7 @@ export function parseInputs(env: Env): Inputs {
     keys: readKeys(read),
     webIdentityTokenFile: readTokenFile(read, env),
     roleChaining,
-    audience: read.text('audience') ?? DEFAULTS.audience,
+    audience: readAudience(read),
     externalId: readExternalId(read),
     inlineSessionPolicy: readInlinePolicy(read),
     managedSessionPolicies: readManagedPolicies(read),
@@ -326,6 +330,11 @@ function readKeys(read: InputReader): StaticCredentials | undefined {
     read.problem('aws-secret-access-key', 'is required when aws-access-key-id is set');
     return undefined;
   }
+  for (const [name, value] of [['aws-secret-access-key', secretAccessKey], ['aws-session-token', sessionToken]] as const) {
+    if (value !== undefined && !SECRET_PATTERN.test(value)) {
+      read.problem(name, 'must be printable ASCII without spaces or line breaks; check the secret it comes from');
+    }
+  }
   return sessionToken === undefined ? { accessKeyId, secretAccessKey } : { accessKeyId, secretAccessKey, sessionToken };
 }
 
@@ -343,6 +352,14 @@ function readTokenFile(read: InputReader, env: Env): string | undefined {
     return undefined;
   }
   return resolve(workspace, file);
+}
+
+function readAudience(read: InputReader): string {
+  const audience = read.text('audience') ?? DEFAULTS.audience;
+  if (!AUDIENCE_PATTERN.test(audience)) {
+    read.problem('audience', `must be 1-255 printable ASCII characters without spaces, got '${preview(audience)}'`);
+  }
+  return audience;
 }
 
 function readExternalId(read: InputReader): string | undefined {
@@ -374,20 +391,26 @@ function readInlinePolicy(read: InputReader): string | undefined {
   return compact;
 }
 
+/** One problem per bad entry of a list input, but at most a few: a 100 KB list must not become a 100 KB error. */
+function listProblems(read: InputReader, name: InputName, bad: string[], rule: (entry: string) => string): void {
+  const shown = 5;
+  for (const entry of bad.slice(0, shown)) read.problem(name, rule(entry));
+  if (bad.length > shown) read.problem(name, `${bad.length - shown} more entries like these`);
+}
+
 function readManagedPolicies(read: InputReader): string[] {
   const arns = read.lines('managed-session-policies');
-  for (const arn of arns) {
-    if (!POLICY_ARN_PATTERN.test(arn)) read.problem('managed-session-policies', `'${preview(arn)}' is not a managed policy ARN (arn:aws:iam::<account or aws>:policy/<name>)`);
-  }
+  listProblems(read, 'managed-session-policies', arns.filter(arn => !POLICY_ARN_PATTERN.test(arn)), arn =>
+    `'${preview(arn)}' is not a managed policy ARN (arn:aws:iam::<account or aws>:policy/<name>)`
+  );
   if (arns.length > 10) read.problem('managed-session-policies', `lists ${arns.length} policies; STS allows at most 10`);
   return arns;
 }
 
 function readTransitiveTagKeys(read: InputReader): string[] {
   const keys = read.lines('transitive-tag-keys');
-  for (const key of keys) {
-    if (!TAG_KEY_PATTERN.test(key)) read.problem('transitive-tag-keys', `'${preview(key)}' is not a valid tag key`);
-  }
+  listProblems(read, 'transitive-tag-keys', keys.filter(key => !TAG_KEY_PATTERN.test(key)), key => `'${preview(key)}' is not a valid tag key`);
+  if (keys.length > 50) read.problem('transitive-tag-keys', `lists ${keys.length} keys; STS allows at most 50`);
   return keys;
 }
 
@@ -405,9 +428,7 @@ function readRoleChain(read: InputReader): string[] {
 
 function readAccountIds(read: InputReader): string[] {
   const ids = read.list('allowed-account-ids');
-  for (const id of ids) {
-    if (!ACCOUNT_ID_PATTERN.test(id)) read.problem('allowed-account-ids', `'${preview(id)}' is not a 12-digit AWS account id`);
-  }
+  listProblems(read, 'allowed-account-ids', ids.filter(id => !ACCOUNT_ID_PATTERN.test(id)), id => `'${preview(id)}' is not a 12-digit AWS account id`);
   return ids;
 }
 
@@ -426,9 +447,15 @@ function readEndpoint(read: InputReader, env: Env): string | undefined {
   } catch {
     url = undefined;
   }
-  if (url === undefined || !['http:', 'https:'].includes(url.protocol) || url.username !== '' || url.password !== '') {
-    const source = fromInput === undefined ? 'sts-endpoint (from AWS_ENDPOINT_URL_STS)' : 'sts-endpoint';
-    read.problems.push(`${source}: '${preview(endpoint)}' is not an http(s) URL without credentials`);
+  const withCredentials = url !== undefined && (url.username !== '' || url.password !== '');
+  // A DNS name has at most 253 characters; a longer one would only fail later, at the lookup, after the OIDC request.
+  const tooLong = endpoint.length > 2048 || (url?.hostname.length ?? 0) > 253;
+  // The URL parser drops tabs and line breaks silently; a value holding them is not the URL it parses to.
+  if (url === undefined || !['http:', 'https:'].includes(url.protocol) || withCredentials || tooLong || /[\x00-\x20\x7f]/.test(endpoint)) {
+    // Never quote a URL that carries a password.
+    const shown = withCredentials ? 'the URL given' : `'${preview(endpoint)}'`;
+    const source = fromInput === undefined ? ' (from AWS_ENDPOINT_URL_STS)' : '';
+    read.problem('sts-endpoint', `${shown}${source} is not an http(s) URL without credentials`);
     return undefined;
   }
   return endpoint;

@@ -139,6 +139,12 @@ function optionalEnvironmentCredentials(env: Env): StaticCredentials | undefined
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
   if (!accessKeyId || !secretAccessKey) return undefined;
   const sessionToken = env.AWS_SESSION_TOKEN?.trim();
+  // They go into a signature and HTTP headers; a line break there fails only inside the SDK, and slowly.
+  if (![accessKeyId, secretAccessKey, sessionToken || 'none'].every(value => /^[\x21-\x7e]+$/.test(value))) {
+    throw new InputError([
+      'role-chaining: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN in the environment must be printable ASCII without spaces or line breaks'
+    ]);
+  }
   return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
 }
 

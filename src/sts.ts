@@ -111,6 +111,8 @@ function clientConfig(connection: StsConnection, credentials?: StaticCredentials
     requestHandler: {
       connectionTimeout: Math.min(5000, connection.requestTimeoutMs),
       requestTimeout: connection.requestTimeoutMs,
+      // Without this the handler only logs a warning when requestTimeout passes, and keeps waiting.
+      throwOnRequestTimeout: true,
       ...(connection.agent === undefined ? {} : { httpAgent: connection.agent, httpsAgent: connection.agent })
     }
   };

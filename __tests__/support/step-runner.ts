@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { parseFileCommands, parseWorkflowCommands } from './file-commands.ts';
 import type { KeyValue, WorkflowCommand } from './file-commands.ts';
 import { defaultClaims } from './oidc-server.ts';
+import { recordStep } from './step-registry.ts';
 
 export interface StepOptions {
   entry: string;
@@ -244,7 +245,9 @@ export async function runStep(options: StepOptions): Promise<StepResult> {
   const env = stepEnv(options, layout);
   const started = Date.now();
   const exit = await execute(options.node ?? process.execPath, options.entry, layout.workspace, env, options.timeoutMs ?? 30000);
-  return readBack(layout, exit, Date.now() - started);
+  const result = readBack(layout, exit, Date.now() - started);
+  recordStep(options.entry, result); // for the leak scan over every step of the test file (leak-scan.ts)
+  return result;
 }
 
 // Names the runner sets itself for every step, after applying GITHUB_ENV exports (github/runner

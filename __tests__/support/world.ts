@@ -6,6 +6,7 @@ import { inputDefaults } from './action-metadata.ts';
 import { callerIdentity } from './aws-cli.ts';
 import { startOidc, type OidcOptions, type OidcServer } from './oidc-server.ts';
 import { startSts, type IamRole, type PolicyDocument, type StsOptions, type StsServer } from './sts-server.ts';
+import { registerSecretSource } from './step-registry.ts';
 import { runStep, type StepOptions, type StepResult } from './step-runner.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -91,6 +92,12 @@ export async function startWorld(options: { sts?: StsOptions; oidc?: OidcOptions
     ],
     ...options.sts
   });
+  // Everything this world hands out, read live when the file's leak scan runs (leak-scan.ts).
+  registerSecretSource(() => [
+    ...[USER, OUTSIDER].flatMap(u => [u.accessKeyId, u.secretAccessKey]),
+    ...sts.sessions.flatMap(s => [s.accessKeyId, s.secretAccessKey, s.sessionToken]),
+    ...oidc.issued.map(t => t.token)
+  ]);
   return {
     sts,
     oidc,

@@ -80,7 +80,14 @@ describe('reading inputs', () => {
     ['allowed-account-ids', '12345', /allowed-account-ids: '12345' is not a 12-digit/],
     ['sts-endpoint', 'ftp://example', /sts-endpoint: .* is not an http\(s\) URL/],
     ['sts-endpoint', 'https://user:pass@example.com', /sts-endpoint/],
-    ['transitive-tag-keys', 'bad*key', /transitive-tag-keys: 'bad\*key' is not a valid tag key/]
+    ['transitive-tag-keys', 'bad*key', /transitive-tag-keys: 'bad\*key' is not a valid tag key/],
+    // Found by the hostile-input corpus (e2e/hostile-inputs.test.ts): each reached the network or the log before.
+    ['audience', 'sts.amazonaws.com\n::error::injected', /^audience: must be 1-255 printable ASCII characters without spaces, got 'sts.amazonaws.com ::error::injected'$/],
+    ['audience', 'a'.repeat(256), /^audience: must be 1-255/],
+    ['sts-endpoint', 'http://127.0.0.1:4566/\nAWS_ACCESS_KEY_ID=evil', /^sts-endpoint: .* is not an http\(s\) URL/],
+    ['sts-endpoint', 'http://127.0.0.1:4566/\tx', /^sts-endpoint: .* is not an http\(s\) URL/],
+    ['sts-endpoint', 'https://admin:hunter2@example.com', /^sts-endpoint: the URL given is not an http\(s\) URL without credentials$/],
+    ['role-duration-seconds', '9'.repeat(5000), /^role-duration-seconds: must be from 900 to 43200, got 9{80}… \(5000 characters\)$/]
   ])('rejects %s = %j, naming the input and the rule', (name, value, rule) => {
     const problems = problemsOf(env({ 'aws-region': 'us-east-1', 'role-to-assume': ROLE, [name]: value }));
     expect(problems).toEqual([expect.stringMatching(rule)]);
@@ -97,6 +104,19 @@ describe('reading inputs', () => {
     ]);
     expect(problemsOf(env({ 'aws-region': 'us-east-1', 'aws-secret-access-key': 's' }))).toEqual([expect.stringMatching(/^aws-secret-access-key: is set but aws-access-key-id is not/)]);
     expect(problemsOf(env({ 'aws-region': 'us-east-1', 'aws-session-token': 't' }))).toEqual([expect.stringMatching(/^aws-session-token:/)]);
+  });
+
+  test('secrets must be printable ASCII without spaces or line breaks (they go into a signature and a header)', () => {
+    const keys = { 'aws-region': 'us-east-1', 'role-to-assume': ROLE, 'aws-access-key-id': 'AKIAIOSFODNN7EXAMPLE', 'aws-secret-access-key': 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+    expect(problemsOf(env({ ...keys, 'aws-secret-access-key': 'abc\ndef' }))).toEqual([expect.stringMatching(/^aws-secret-access-key: must be printable ASCII/)]);
+    expect(problemsOf(env({ ...keys, 'aws-session-token': 'abc\nX-Injected: 1' }))).toEqual([expect.stringMatching(/^aws-session-token: must be printable ASCII/)]);
+    expect(parseInputs(env({ ...keys, 'aws-session-token': 'IQoJb3JpZ2luX2Vj+/=' })).keys?.sessionToken).toBe('IQoJb3JpZ2luX2Vj+/=');
+  });
+
+  test('a bad AWS_ENDPOINT_URL_STS is reported under sts-endpoint', () => {
+    expect(problemsOf(env({ 'aws-region': 'us-east-1', 'role-to-assume': ROLE }, { AWS_ENDPOINT_URL_STS: 'gopher://x' }))).toEqual([
+      "sts-endpoint: 'gopher://x' (from AWS_ENDPOINT_URL_STS) is not an http(s) URL without credentials"
+    ]);
   });
 
   test('error texts never quote a secret', () => {

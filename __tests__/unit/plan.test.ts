@@ -45,6 +45,13 @@ describe('choosing where credentials come from', () => {
     expect(p).toMatchObject({ source: { kind: 'environment', credentials: { accessKeyId: 'ASIAEXAMPLEEXAMPLE', secretAccessKey: 's', sessionToken: 't' } } });
   });
 
+  test('role chaining refuses environment credentials that cannot go into a signature or a header', () => {
+    for (const bad of [{ AWS_SESSION_TOKEN: 'tok\nen' }, { AWS_ACCESS_KEY_ID: 'ASIA EXAMPLE' }, { AWS_SECRET_ACCESS_KEY: 'se\ncret' }]) {
+      const env = { AWS_ACCESS_KEY_ID: 'ASIAEXAMPLEEXAMPLE', AWS_SECRET_ACCESS_KEY: 's', AWS_SESSION_TOKEN: 't', ...OIDC_ENV, ...bad };
+      expect(rejection({ 'role-to-assume': ROLE, 'role-chaining': 'true' }, env)).toMatch(/^Invalid input: role-chaining: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN in the environment must be printable ASCII/);
+    }
+  });
+
   test('role chaining without credentials in the environment says what is missing', () => {
     expect(rejection({ 'role-to-assume': ROLE, 'role-chaining': 'true' })).toMatch(/role-chaining: needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
   });

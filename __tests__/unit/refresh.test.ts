@@ -25,7 +25,7 @@ describe('the helper re-assumes exactly what the main step assumed', () => {
       'role-chain': 'arn:aws:iam::444455556666:role/target\narn:aws-cn:iam::444455556666:role/p/last',
       'role-session-name': 'run-7',
       'role-duration-seconds': '1800',
-      audience: 'https://github.com/octo org',
+      audience: "https://github.com/octo-org?it's=$HOME",
       'sts-endpoint': 'http://127.0.0.1:1234',
       'inline-session-policy': '{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}',
       'managed-session-policies': 'arn:aws:iam::aws:policy/ReadOnlyAccess',
