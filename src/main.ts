@@ -1,6 +1,7 @@
-import * as core from '@actions/core';
+import * as core from './workflow-commands.js';
 import { assumeRole, StepError } from './acquire.js';
 import { exportCredentials, maskAccount, maskCredentials, wipeCredentials, type ActionOutput } from './export.js';
+import { githubContext } from './github-context.js';
 import { InputError, parseInputs, type Env } from './inputs.js';
 import { ID_TOKEN_TOKEN_VARIABLE, ID_TOKEN_URL_VARIABLE, requestIdToken } from './oidc.js';
 import { decidePlan, describePlan, roleAccount, type Plan } from './plan.js';
@@ -64,8 +65,7 @@ function actionRuntime(env: Env): Runtime {
       }),
     readTokenFile,
     async runContext() {
-      // Loaded only on the AssumeRole path: the toolkit's GitHub client is large and nothing else needs it.
-      const { context } = await import('@actions/github');
+      const context = githubContext(env);
       return {
         // context.repo throws without GITHUB_REPOSITORY; an empty value just leaves the tag out.
         repository: env.GITHUB_REPOSITORY ? `${context.repo.owner}/${context.repo.repo}` : '',

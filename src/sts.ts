@@ -1,11 +1,6 @@
-import {
-  AssumeRoleCommand,
-  AssumeRoleWithWebIdentityCommand,
-  GetCallerIdentityCommand,
-  STSClient,
-  type Credentials as SdkCredentials,
-  type STSClientConfig
-} from '@aws-sdk/client-sts';
+import type { Credentials as SdkCredentials, STSClient, STSClientConfig } from '@aws-sdk/client-sts';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import type { StaticCredentials } from './inputs.js';
 
 export interface SessionCredentials extends StaticCredentials {
@@ -58,10 +53,19 @@ export interface StsConnection {
 }
 
 export function connectSts(connection: StsConnection): Sts {
-  const client = (credentials?: StaticCredentials): STSClient => new STSClient(clientConfig(connection, credentials));
+  // Loaded when STS is first needed, not at startup: runs that fail on their inputs never pay for the
+  // SDK, and on the OIDC path it loads while the token request is in flight. webpackIgnore keeps this
+  // a real import() of dist/sdk/index.js, which `npm run package` bundles (and minifies) separately.
+  const sdk: Promise<typeof import('./sdk/index.js')> = import(/* webpackIgnore: true */ './sdk/index.js');
+  sdk.catch(() => undefined); // a failed load is reported by the call that awaits it
+  // One keep-alive pool for the run's calls, so GetCallerIdentity reuses the assume call's TLS connection.
+  const agents = connection.httpAgent === undefined ? keepAliveAgents() : undefined;
+  const client = async (credentials?: StaticCredentials): Promise<STSClient> =>
+    new (await sdk).STSClient(clientConfig(connection, await agents, credentials));
   return {
     async assumeRole(request, signer) {
-      const response = await client(signer).send(
+      const { AssumeRoleCommand } = await sdk;
+      const response = await (await client(signer)).send(
         new AssumeRoleCommand({
           ...roleParameters(request),
           ExternalId: request.externalId,
@@ -72,13 +76,15 @@ export function connectSts(connection: StsConnection): Sts {
       return session(response.Credentials, response.AssumedRoleUser?.Arn, 'AssumeRole');
     },
     async assumeRoleWithWebIdentity(request, webIdentityToken) {
-      const response = await client().send(
+      const { AssumeRoleWithWebIdentityCommand } = await sdk;
+      const response = await (await client()).send(
         new AssumeRoleWithWebIdentityCommand({ ...roleParameters(request), WebIdentityToken: webIdentityToken })
       );
       return session(response.Credentials, response.AssumedRoleUser?.Arn, 'AssumeRoleWithWebIdentity');
     },
     async getCallerIdentity(credentials) {
-      const response = await client(credentials).send(new GetCallerIdentityCommand({}));
+      const { GetCallerIdentityCommand } = await sdk;
+      const response = await (await client(credentials)).send(new GetCallerIdentityCommand({}));
       if (!response.Account || !response.Arn || !response.UserId) {
         throw new Error('GetCallerIdentity answered without Account, Arn and UserId');
       }
@@ -87,7 +93,18 @@ export function connectSts(connection: StsConnection): Sts {
   };
 }
 
-function clientConfig(connection: StsConnection, credentials?: StaticCredentials): STSClientConfig {
+interface Agents {
+  httpAgent: HttpAgent;
+  httpsAgent: HttpsAgent;
+}
+
+async function keepAliveAgents(): Promise<Agents> {
+  const [http, https] = await Promise.all([import('node:http'), import('node:https')]);
+  // What the SDK's handler creates for itself when given none (keepAlive, maxSockets 50), but shared.
+  return { httpAgent: new http.Agent({ keepAlive: true, maxSockets: 50 }), httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 50 }) };
+}
+
+function clientConfig(connection: StsConnection, agents: Agents | undefined, credentials?: StaticCredentials): STSClientConfig {
   return {
     region: connection.region,
     endpoint: connection.endpoint,
@@ -95,12 +112,20 @@ function clientConfig(connection: StsConnection, credentials?: StaticCredentials
     credentials: credentials === undefined ? undefined : { ...credentials },
     // Retries are ours (retry.ts), classified and counted once; the SDK's would multiply them.
     maxAttempts: 1,
+    // Set here, the SDK does not look these up in ~/.aws/config (which an earlier step of the job may have
+    // written): one attempt needs no retry mode; STS is SigV4 only; the app id still comes from the
+    // environment; a fresh client per call never learns a clock offset, so the default (on) is kept.
+    retryMode: 'standard',
+    authSchemePreference: [],
+    userAgentAppId: async () => process.env['AWS_SDK_UA_APP_ID'],
+    disableClockSkewCorrection: false,
     customUserAgent: connection.userAgent,
     useFipsEndpoint: false,
     useDualstackEndpoint: false,
     requestHandler: connection.httpAgent ?? {
       connectionTimeout: Math.min(5000, connection.requestTimeoutMs),
-      requestTimeout: connection.requestTimeoutMs
+      requestTimeout: connection.requestTimeoutMs,
+      ...agents
     }
   };
 }

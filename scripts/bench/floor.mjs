@@ -1,21 +1,21 @@
 // The floor for `npm run bench`: the least a process can do to get the same result as the action,
-// with no libraries (node:http, node:crypto, node:fs only). It reads the same INPUT_* variables,
+// with no libraries (node:http or node:https, node:crypto, node:fs only). It reads the same INPUT_* variables,
 // makes the same HTTP calls — OIDC token request + AssumeRoleWithWebIdentity (unsigned), or
 // AssumeRole SigV4-signed by hand with the run's session tags — then GetCallerIdentity signed with
 // the new credentials, and writes masks, GITHUB_ENV, GITHUB_OUTPUT and GITHUB_STATE as the action does.
 // No input validation, no retries, no explanations: that is the point of a floor.
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 
 const env = process.env;
 const input = name => (env[`INPUT_${name.toUpperCase()}`] ?? '').trim();
 
-function send(url, { method = 'GET', headers = {}, body } = {}) {
+// node:https (and so node:tls) is loaded only when an endpoint is https: the floor does the least.
+async function send(url, { method = 'GET', headers = {}, body } = {}) {
   const u = new URL(url);
+  const { request } = await import(u.protocol === 'https:' ? 'node:https' : 'node:http');
   return new Promise((resolve, reject) => {
-    const req = (u.protocol === 'https:' ? httpsRequest : request)(u, { method, headers }, res => {
+    const req = request(u, { method, headers }, res => {
       const chunks = [];
       res.on('data', c => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
