@@ -54,9 +54,13 @@ export interface StsConnection {
 
 export function connectSts(connection: StsConnection): Sts {
   // Loaded when STS is first needed, not at startup: runs that fail on their inputs never pay for the
-  // SDK, and on the OIDC path it loads while the token request is in flight. webpackIgnore keeps this
-  // a real import() of dist/sdk/index.js, which `npm run package` bundles (and minifies) separately.
-  const sdk: Promise<typeof import('./sdk/index.js')> = import(/* webpackIgnore: true */ './sdk/index.js');
+  // SDK. import() reads and compiles the file before it returns, so it starts on the next turn of the
+  // event loop: on the OIDC path the token request is on its way by then, and the SDK loads while it
+  // is answered. webpackIgnore keeps this a real import() of dist/sdk/index.js, which
+  // `npm run package` bundles (and minifies) on its own.
+  const sdk: Promise<typeof import('./sdk/index.js')> = new Promise(resolve => setImmediate(resolve)).then(
+    () => import(/* webpackIgnore: true */ './sdk/index.js')
+  );
   sdk.catch(() => undefined); // a failed load is reported by the call that awaits it
   // One keep-alive pool for the run's calls, so GetCallerIdentity reuses the assume call's TLS connection.
   const agents = connection.httpAgent === undefined ? keepAliveAgents() : undefined;
