@@ -1,9 +1,11 @@
-// npm run bench [-- --runs N] [--baseline REF] [--load N] [--rate PER_SECOND/BURST] [--no-write]
+// npm run bench [-- --runs N] [--baseline REF] [--latency MS] [--load N] [--rate PER_SECOND/BURST] [--no-write]
 //
 // Speed: the built action (dist/) run as the runner runs a step (a fresh `node dist/index.js` with
 // INPUT_* variables and file-command files) against the local STS and OIDC stand-ins, N times per
 // path, alternating with the floor (scripts/bench/floor.mjs: the same HTTP calls in plain Node) and,
 // with --baseline, with the dist/ committed at another git ref. Wall time is spawn to exit.
+// --latency MS delays every answer of the stand-ins by MS, as a network would (loopback answers in
+// well under a millisecond, which hides what overlaps with network waits in real use).
 // Load: --load N starts N OIDC-path runs at once against a rate-limited STS stand-in.
 // Prints markdown and writes it into docs/benchmarks.md (each mode replaces its own section).
 import { execFileSync } from 'node:child_process';
@@ -25,13 +27,15 @@ interface Options {
   warmup: number;
   load: number | undefined;
   speed: boolean;
-  baseline: string | undefined;
+  /** Speed compares with the first; load with each. */
+  baselines: string[];
+  latency: number;
   rate: RateLimit;
   write: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { runs: 30, warmup: 2, load: undefined, speed: true, baseline: undefined, rate: { perSecond: 20, burst: 20 }, write: true };
+  const options: Options = { runs: 30, warmup: 2, load: undefined, speed: true, baselines: [], latency: 0, rate: { perSecond: 20, burst: 20 }, write: true };
   let runsGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -48,7 +52,8 @@ function parseArgs(argv: string[]): Options {
     if (arg === '--runs') [options.runs, runsGiven] = [count(), true];
     else if (arg === '--warmup') options.warmup = Number(value());
     else if (arg === '--load') options.load = count();
-    else if (arg === '--baseline') options.baseline = value();
+    else if (arg === '--baseline') options.baselines.push(value());
+    else if (arg === '--latency') options.latency = Number(value());
     else if (arg === '--no-write') options.write = false;
     else if (arg === '--rate') {
       const [perSecond, burst] = value().split('/').map(Number);
@@ -87,6 +92,10 @@ function record(samples: Sample, key: string, result: StepResult): void {
 /** One round of every measurement; rounds alternate their order so drift hits each side alike. */
 async function speedRounds(options: Options, builds: Build[]): Promise<Sample> {
   const world = await startWorld();
+  if (options.latency > 0) {
+    world.oidc.addFault({ kind: 'delay', ms: options.latency, times: Number.MAX_SAFE_INTEGER });
+    world.sts.addFault({ kind: 'delay', ms: options.latency, times: Number.MAX_SAFE_INTEGER });
+  }
   const samples: Sample = {};
   try {
     const tasks: Array<[string, () => Promise<void>]> = [];
@@ -157,7 +166,8 @@ function speedReport(options: Options, builds: Build[], samples: Sample, baselin
   });
   const floorHeader = ['path', 'action median', 'action p90', 'floor median', 'floor p90', 'action / floor (median)', 'target'];
   if (baseline) floorHeader.splice(3, 0, `${baseline.label} median / p90`);
-  lines.push(`### Whole action process, spawn to exit (${options.runs} runs each, alternating)`, '', table(floorHeader, floorRows), '');
+  const latency = options.latency > 0 ? `, every stand-in answer delayed ${options.latency} ms` : ', loopback';
+  lines.push(`### Whole action process, spawn to exit (${options.runs} runs each, alternating${latency})`, '', table(floorHeader, floorRows), '');
   const empty = get('empty');
   lines.push(
     `For reference, an empty \`node\` step spawned the same way takes ${ms(median(empty))} (p90 ${ms(percentile(empty, 90))}): ` +
@@ -189,7 +199,7 @@ function speedReport(options: Options, builds: Build[], samples: Sample, baselin
         ? `≤ ${TARGETS.postBytes / 1e3} KB ${verdict(bytes <= TARGETS.postBytes)}`
         : '—';
   const sizeHeader = ['file', 'bytes', 'size', 'gzip', 'target'];
-  if (base) sizeHeader.splice(2, 0, `bytes @ ${options.baseline}`);
+  if (base) sizeHeader.splice(2, 0, `bytes @ ${options.baselines[0]}`);
   const sizeRows = files.map(f => {
     const row = [f.file, f.bytes.toLocaleString('en'), kb(f.bytes), kb(f.gzip), target(f.file, f.bytes)];
     if (base) row.splice(2, 0, base.get(f.file)?.bytes.toLocaleString('en') ?? '—');
@@ -200,31 +210,44 @@ function speedReport(options: Options, builds: Build[], samples: Sample, baselin
   return lines.join('\n');
 }
 
-function loadReport(result: LoadResult): string {
-  const needed = result.minimumCalls;
-  const callRatio = result.stsCalls / needed;
-  const actions = Object.entries(result.byAction)
-    .map(([action, c]) => `${action} ${c.ok} ok + ${c.throttled} throttled${c.other ? ` + ${c.other} other` : ''}`)
-    .join('; ');
+function loadReport(results: LoadResult[]): string {
+  const [current] = results;
+  if (current === undefined) return '';
+  const needed = current.minimumCalls;
+  const callRatio = (r: LoadResult): number => r.stsCalls / r.minimumCalls;
+  const row = (label: string, value: (r: LoadResult) => string, target: string): string[] => [label, ...results.map(value), target];
   const rows = [
-    ['runs that succeeded', `${result.runs - result.failures.length} / ${result.runs}`, `all ${verdict(result.failures.length === 0)}`],
-    ['STS calls made (throttled included)', `${result.stsCalls} (${result.throttled} throttled)`, '—'],
-    ['minimum the runs need (assume + GetCallerIdentity)', `${needed}`, '—'],
-    ['calls / minimum', `${callRatio.toFixed(2)}×`, `≤ ${TARGETS.loadCallRatio}× ${verdict(callRatio <= TARGETS.loadCallRatio)}`],
-    ['completion time from the common start, p50 / p95 / max', `${ms(median(result.completion))} / ${ms(percentile(result.completion, 95))} / ${ms(Math.max(...result.completion))}`, '—'],
-    ['first assume attempt from the common start, p5 / p50 / p95', `${ms(percentile(result.arrivals, 5))} / ${ms(median(result.arrivals))} / ${ms(percentile(result.arrivals, 95))}`, '—'],
-    ['retries per run, p50 / p95 / max', `${median(result.retries)} / ${percentile(result.retries, 95)} / ${Math.max(...result.retries, 0)}`, '—'],
-    ['OIDC token requests', `${result.oidcRequests}`, '—']
+    row('runs that succeeded', r => `${r.runs - r.failures.length} / ${r.runs}`, `all ${verdict(current.failures.length === 0)}`),
+    row('STS calls made (throttled included)', r => `${r.stsCalls} (${r.throttled} throttled)`, '—'),
+    row('minimum the runs need (assume + GetCallerIdentity)', r => `${r.minimumCalls}`, '—'),
+    row('calls / minimum', r => `${callRatio(r).toFixed(2)}×`, `≤ ${TARGETS.loadCallRatio}× ${verdict(callRatio(current) <= TARGETS.loadCallRatio)}`),
+    row('completion from the common start, p50 / p95 / max', r => `${ms(median(r.completion))} / ${ms(percentile(r.completion, 95))} / ${ms(Math.max(...r.completion))}`, '—'),
+    row('first assume attempt from the common start, p5 / p50 / p95', r => `${ms(percentile(r.arrivals, 5))} / ${ms(median(r.arrivals))} / ${ms(percentile(r.arrivals, 95))}`, '—'),
+    row('retries per run, p50 / p95 / max', r => `${median(r.retries)} / ${percentile(r.retries, 95)} / ${Math.max(...r.retries, 0)}`, '—'),
+    row('OIDC token requests', r => `${r.oidcRequests}`, '—')
   ];
   const lines = [
-    `### Load: ${result.runs} OIDC runs at once, STS limited to ${result.rateLimit.perSecond} req/s (burst ${result.rateLimit.burst}) — ${result.build}`,
+    `### Load: ${current.runs} OIDC runs at once, STS limited to ${current.rateLimit.perSecond} req/s (burst ${current.rateLimit.burst})`,
     '',
-    table(['measurement', 'value', 'target'], rows),
-    '',
-    `STS calls by action: ${actions}. At ${result.rateLimit.perSecond} req/s the ${needed} calls need at least ${ms(((needed - result.rateLimit.burst) / result.rateLimit.perSecond) * 1000)}.`,
+    table(['measurement', ...results.map(r => r.build), 'target'], rows),
     ''
   ];
-  if (result.failures.length > 0) lines.push('Failures:', '', ...result.failures.slice(0, 5).map(f => `- ${f}`), '');
+  for (const r of results) {
+    const actions = Object.entries(r.byAction)
+      .map(([action, c]) => `${action} ${c.ok} ok + ${c.throttled} throttled${c.other ? ` + ${c.other} other` : ''}`)
+      .join('; ');
+    lines.push(`- ${r.build}: ${actions}.${r.failures.length > 0 ? ` Failures: ${r.failures.slice(0, 3).join(' | ')}` : ''}`);
+  }
+  const spread = (percentile(current.arrivals, 95) - percentile(current.arrivals, 5)) / 1000;
+  const firstTokens = current.rateLimit.burst + spread * current.rateLimit.perSecond;
+  lines.push(
+    '',
+    `At ${current.rateLimit.perSecond} req/s the ${needed} calls need at least ${ms(((needed - current.rateLimit.burst) / current.rateLimit.perSecond) * 1000)}. ` +
+      `The first assume attempts of ${current.runs} runs arrived within ${spread.toFixed(1)} s (p5–p95), when the bucket could grant about ${Math.round(firstTokens)}: ` +
+      `about ${Math.max(0, Math.round(current.runs * 0.9 - firstTokens))} of those first attempts must be throttled whatever the retry policy, ` +
+      `which alone puts the floor near ${((needed + Math.max(0, current.runs * 0.9 - firstTokens)) / needed).toFixed(2)}× the minimum.`,
+    ''
+  );
   return lines.join('\n');
 }
 
@@ -258,22 +281,32 @@ async function main(): Promise<number> {
   const about = machine();
   let failed = false;
   if (options.speed) {
-    const unpacked = options.baseline ? unpackBaseline(options.baseline) : undefined;
+    const unpacked = options.baselines[0] !== undefined ? unpackBaseline(options.baselines[0]) : undefined;
     try {
       const builds = unpacked ? [CURRENT, unpacked.build] : [CURRENT];
       const samples = await speedRounds(options, builds);
-      const body = [`## Speed`, '', about, '', speedReport(options, builds, samples, unpacked?.dir)].join('\n');
+      const title = options.latency > 0 ? `## Speed with ${options.latency} ms network latency` : '## Speed';
+      const body = [title, '', about, '', speedReport(options, builds, samples, unpacked?.dir)].join('\n');
       process.stdout.write(`${body}\n`);
-      if (options.write) replaceSection('speed', body);
+      if (options.write) replaceSection(options.latency > 0 ? `speed-latency-${options.latency}` : 'speed', body);
     } finally {
       if (unpacked) rmSync(unpacked.dir, { recursive: true, force: true });
     }
   }
   if (options.load !== undefined) {
     process.stderr.write(`load: ${options.load} runs at once…\n`);
-    const result = await loadTest(options.load, CURRENT, options.rate);
-    failed = result.failures.length > 0;
-    const body = [`## Load`, '', about, '', loadReport(result)].join('\n');
+    const results = [await loadTest(options.load, CURRENT, options.rate)];
+    failed = results[0]!.failures.length > 0;
+    for (const ref of options.baselines) {
+      const unpacked = unpackBaseline(ref);
+      try {
+        process.stderr.write(`load: ${options.load} runs of ${unpacked.build.label}…\n`);
+        results.push(await loadTest(options.load, unpacked.build, options.rate));
+      } finally {
+        rmSync(unpacked.dir, { recursive: true, force: true });
+      }
+    }
+    const body = [`## Load`, '', about, '', loadReport(results)].join('\n');
     process.stdout.write(`${body}\n`);
     if (options.write) replaceSection('load', body);
   }
