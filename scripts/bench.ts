@@ -207,6 +207,13 @@ function speedReport(options: Options, builds: Build[], samples: Sample, baselin
   });
   if (base) for (const f of base.values()) if (!files.some(g => g.file === f.file)) sizeRows.push([f.file, '—', f.bytes.toLocaleString('en'), '—', '—', '(removed)']);
   lines.push('### Bundle sizes (dist/)', '', table(sizeHeader, sizeRows), '');
+  const mainStepJs = (list: Array<{ file: string; bytes: number }>): number =>
+    list.filter(f => f.file.endsWith('.js') && !f.file.startsWith('dist/cleanup/')).reduce((sum, f) => sum + f.bytes, 0);
+  lines.push(
+    `All main-step JavaScript (every dist/ .js file but the post step's, the most any path loads): ${mainStepJs(files).toLocaleString('en')} bytes` +
+      (base ? `, was ${mainStepJs([...base.values()]).toLocaleString('en')} at ${options.baselines[0]}.` : '.'),
+    ''
+  );
   return lines.join('\n');
 }
 

@@ -13,14 +13,16 @@ export interface RetryPolicy extends Backoff {
   maxAttempts: number;
   /**
    * The scale for throttling errors. A throttled call means the account's STS rate is spent, often by
-   * many jobs at once: retried on the scale of server faults (100 ms) they would collide again and
-   * again, so they back off on a scale of seconds, as the AWS SDKs' standard retry mode does (its
-   * throttling base is 500 ms, its cap 20 s).
+   * many jobs at once: retried on the scale of server faults (100 ms) they collide again and again
+   * (and some run out of attempts), so they back off on a scale of seconds, as the AWS SDKs' standard
+   * retry mode does for throttling (500 ms base, 20 s cap). A 2 s base spreads a burst of jobs over
+   * the rate window in fewer rounds; a 10 s cap keeps the last of them from waiting long after the
+   * rate frees up. See docs/benchmarks.md (`--load`) and scripts/bench/retry-sim.ts.
    */
   throttling?: Backoff;
 }
 
-export const DEFAULT_BACKOFF = { baseDelayMs: 100, maxDelayMs: 5000, throttling: { baseDelayMs: 1000, maxDelayMs: 20000 } } as const;
+export const DEFAULT_BACKOFF = { baseDelayMs: 100, maxDelayMs: 5000, throttling: { baseDelayMs: 2000, maxDelayMs: 10000 } } as const;
 
 const THROTTLING_CODES = new Set([
   'Throttling',

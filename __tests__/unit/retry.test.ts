@@ -75,7 +75,7 @@ describe('backoff', () => {
 });
 
 describe('throttling backs off on its own, longer scale', () => {
-  const policy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 5000, throttling: { baseDelayMs: 1000, maxDelayMs: 20000 } };
+  const policy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 5000, throttling: { baseDelayMs: 2000, maxDelayMs: 10000 } };
 
   test.each([sdkError('Throttling', 400), sdkError('TooManyRequestsException', 400), Object.assign(new Error('x'), { status: 429 })])(
     '%s is throttling',
@@ -97,6 +97,6 @@ describe('throttling backs off on its own, longer scale', () => {
       { what: 'x', policy, pause: { sleep: async ms => void sleeps.push(ms), random: () => 0.5 }, log: () => undefined }
     );
     expect(result).toBe('ok');
-    expect(sleeps).toEqual([500, 1000, 200, 4000]);
+    expect(sleeps).toEqual([1000, 2000, 200, 5000]);
   });
 });

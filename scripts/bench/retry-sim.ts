@@ -57,6 +57,7 @@ const policies: Array<[string, Policy]> = [
   ['before: full jitter, 100 ms base, 5 s cap', fullJitter({ baseDelayMs: 100, maxDelayMs: 5000 })],
   ['AWS SDK standard mode for throttling: 500 ms, 20 s', fullJitter({ baseDelayMs: 500, maxDelayMs: 20000 })],
   [`now: throttling ${DEFAULT_BACKOFF.throttling.baseDelayMs} ms, ${DEFAULT_BACKOFF.throttling.maxDelayMs / 1000} s`, fullJitter(DEFAULT_BACKOFF.throttling)],
+  ['full jitter 1 s, 20 s', fullJitter({ baseDelayMs: 1000, maxDelayMs: 20000 })],
   ['full jitter 2 s, 30 s', fullJitter({ baseDelayMs: 2000, maxDelayMs: 30000 })]
 ];
 
