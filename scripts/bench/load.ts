@@ -60,7 +60,7 @@ export async function loadTest(runs: number, build: Build, rateLimit: RateLimit)
           const result = await runScenario(world, build.main, 'oidc', 600_000, node);
           retries.push((result.stdout.match(/; retrying in \d+ ms/g) ?? []).length);
         } catch (error) {
-          failures.push(error instanceof Error ? error.message : String(error));
+          failures.push((error instanceof Error ? error.message : String(error)).replace(build.main, build.label));
         } finally {
           completion.push(Date.now() - started);
         }
