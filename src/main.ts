@@ -124,7 +124,8 @@ function actionRuntime(env: Env): Runtime {
   return {
     env,
     out: core,
-    ...systemRuntime(env),
+    // A real import() of dist/sdk/index.js, which `npm run package` bundles on its own: see sts.ts.
+    ...systemRuntime(env, () => import(/* webpackIgnore: true */ './sdk/index.js')),
     async runContext() {
       // Loaded only on the AssumeRole path: the toolkit's GitHub client is large and nothing else needs it.
       const { context } = await import('@actions/github');

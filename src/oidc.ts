@@ -1,5 +1,4 @@
-import { request as httpRequest, type Agent } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { Agent } from 'node:http';
 import type { Env } from './inputs.js';
 
 export const ID_TOKEN_URL_VARIABLE = 'ACTIONS_ID_TOKEN_REQUEST_URL';
@@ -40,8 +39,9 @@ export async function requestIdToken(req: IdTokenRequest): Promise<string> {
   return token;
 }
 
-function get(url: URL, req: IdTokenRequest): Promise<{ status: number; body: string }> {
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+async function get(url: URL, req: IdTokenRequest): Promise<{ status: number; body: string }> {
+  // Loaded on first use: a run that fails on its inputs never needs an HTTP stack (node:https brings node:tls).
+  const send = url.protocol === 'https:' ? (await import('node:https')).request : (await import('node:http')).request;
   return new Promise((resolve, reject) => {
     const request = send(
       url,

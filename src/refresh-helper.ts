@@ -9,7 +9,7 @@ import { describeError } from './retry.js';
 import { parseSpecArguments, specPlan } from './refresh-spec.js';
 import { systemRuntime, type Runtime } from './runtime.js';
 import { readProxySettings, proxyAgent } from './proxy.js';
-import { defaultEndpoint, REQUEST_TIMEOUT_MS, type SessionCredentials } from './sts.js';
+import { defaultEndpoint, REQUEST_TIMEOUT_MS, type SessionCredentials, type StsSdk } from './sts.js';
 import { userAgent } from './user-agent.js';
 
 const PREFIX = 'aws-assume-role refresh-credentials';
@@ -55,6 +55,11 @@ export async function runRefresh(argv: string[], env: Env, io: HelperIo): Promis
   }
 }
 
+/** A path relative to this bundle, resolved at run time (a literal `new URL` would be copied in by the bundler). */
+function besideThisBundle(path: string): string {
+  return new URL(path, import.meta.url).href;
+}
+
 function helperRuntime(env: Env, io: HelperIo): Runtime {
   // stdout carries only the JSON; the tool that runs the helper shows stderr only when it fails.
   const out: ActionOutput = {
@@ -69,7 +74,8 @@ function helperRuntime(env: Env, io: HelperIo): Runtime {
   return {
     env,
     out,
-    ...systemRuntime(env),
+    // The step's own SDK bundle (dist/sdk/index.js, beside this helper's folder), not a second copy.
+    ...systemRuntime(env, () => import(/* webpackIgnore: true */ besideThisBundle('../sdk/index.js')) as Promise<StsSdk>),
     // The same context the main step tags with, read from the variables every step has.
     runContext: async () => ({
       repository: env.GITHUB_REPOSITORY ?? '',

@@ -3,7 +3,7 @@ import type { Env } from './inputs.js';
 import { ID_TOKEN_TOKEN_VARIABLE, ID_TOKEN_URL_VARIABLE, requestIdToken } from './oidc.js';
 import { proxyAgent, type ProxySettings } from './proxy.js';
 import type { Pause } from './retry.js';
-import { connectSts, REQUEST_TIMEOUT_MS, type Sts, type StsConnection } from './sts.js';
+import { connectSts, REQUEST_TIMEOUT_MS, type Sts, type StsConnection, type StsSdk } from './sts.js';
 import type { RunContext } from './tags.js';
 import { readTokenFile } from './token-file.js';
 
@@ -19,11 +19,11 @@ export interface Runtime {
   runContext(): Promise<RunContext>;
 }
 
-/** The real clock, network and disk: the same for the step and for the refresh helper. */
-export function systemRuntime(env: Env): Pick<Runtime, 'pause' | 'connectSts' | 'requestIdToken' | 'readTokenFile'> {
+/** The real clock, network and disk: the same for the step and for the refresh helper, which load the SDK each their own way. */
+export function systemRuntime(env: Env, loadSdk: () => Promise<StsSdk>): Pick<Runtime, 'pause' | 'connectSts' | 'requestIdToken' | 'readTokenFile'> {
   return {
     pause: { sleep: ms => new Promise(resolve => setTimeout(resolve, ms)), random: Math.random },
-    connectSts,
+    connectSts: connection => connectSts(connection, loadSdk),
     requestIdToken: (audience, proxy) => {
       const url = env[ID_TOKEN_URL_VARIABLE] ?? '';
       const agent = proxyAgent(new URL(url), proxy);

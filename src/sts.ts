@@ -1,12 +1,6 @@
-import {
-  AssumeRoleCommand,
-  AssumeRoleWithWebIdentityCommand,
-  GetCallerIdentityCommand,
-  STSClient,
-  type Credentials as SdkCredentials,
-  type STSClientConfig
-} from '@aws-sdk/client-sts';
-import type { Agent } from 'node:http';
+import type { Credentials as SdkCredentials, STSClient, STSClientConfig } from '@aws-sdk/client-sts';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import type { StaticCredentials } from './inputs.js';
 
 export interface SessionCredentials extends StaticCredentials {
@@ -56,8 +50,11 @@ export interface StsConnection {
   userAgent: [string, string][];
   requestTimeoutMs: number;
   /** A proxying agent, when the endpoint is reached through a proxy. */
-  agent?: Agent;
+  agent?: HttpAgent;
 }
+
+/** The SDK classes this module uses, loaded on demand (see `src/sdk/index.ts`). */
+export type StsSdk = typeof import('./sdk/index.js');
 
 /** Per request, to STS and to the token endpoint: long enough for a slow network, short enough to retry. */
 export const REQUEST_TIMEOUT_MS = 10_000;
@@ -67,11 +64,22 @@ export function defaultEndpoint(region: string): string {
   return `https://sts.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
 }
 
-export function connectSts(connection: StsConnection): Sts {
-  const client = (credentials?: StaticCredentials): STSClient => new STSClient(clientConfig(connection, credentials));
+/**
+ * `loadSdk` brings in the SDK when STS is first needed, not at startup: runs that fail on their inputs
+ * never pay for it. It starts on the next turn of the event loop, so on the OIDC path the token
+ * request is already on its way and the SDK loads while it is answered.
+ */
+export function connectSts(connection: StsConnection, loadSdk: () => Promise<StsSdk>): Sts {
+  const sdk: Promise<StsSdk> = new Promise(resolve => setImmediate(resolve)).then(loadSdk);
+  sdk.catch(() => undefined); // a failed load is reported by the call that awaits it
+  // One keep-alive pool for the run's calls, so GetCallerIdentity reuses the assume call's connection.
+  const agents: Promise<Agents> = connection.agent ? Promise.resolve({ httpAgent: connection.agent, httpsAgent: connection.agent }) : keepAliveAgents();
+  const client = async (credentials?: StaticCredentials): Promise<STSClient> =>
+    new (await sdk).STSClient(clientConfig(connection, await agents, credentials));
   return {
     async assumeRole(request, signer) {
-      const response = await client(signer).send(
+      const { AssumeRoleCommand } = await sdk;
+      const response = await (await client(signer)).send(
         new AssumeRoleCommand({
           ...roleParameters(request),
           ExternalId: request.externalId,
@@ -82,13 +90,15 @@ export function connectSts(connection: StsConnection): Sts {
       return session(response.Credentials, response.AssumedRoleUser?.Arn, 'AssumeRole');
     },
     async assumeRoleWithWebIdentity(request, webIdentityToken) {
-      const response = await client().send(
+      const { AssumeRoleWithWebIdentityCommand } = await sdk;
+      const response = await (await client()).send(
         new AssumeRoleWithWebIdentityCommand({ ...roleParameters(request), WebIdentityToken: webIdentityToken })
       );
       return session(response.Credentials, response.AssumedRoleUser?.Arn, 'AssumeRoleWithWebIdentity');
     },
     async getCallerIdentity(credentials) {
-      const response = await client(credentials).send(new GetCallerIdentityCommand({}));
+      const { GetCallerIdentityCommand } = await sdk;
+      const response = await (await client(credentials)).send(new GetCallerIdentityCommand({}));
       if (!response.Account || !response.Arn || !response.UserId) {
         throw new Error('GetCallerIdentity answered without Account, Arn and UserId');
       }
@@ -97,7 +107,18 @@ export function connectSts(connection: StsConnection): Sts {
   };
 }
 
-function clientConfig(connection: StsConnection, credentials?: StaticCredentials): STSClientConfig {
+interface Agents {
+  httpAgent: HttpAgent;
+  httpsAgent: HttpAgent | HttpsAgent;
+}
+
+async function keepAliveAgents(): Promise<Agents> {
+  const [http, https] = await Promise.all([import('node:http'), import('node:https')]);
+  // What the SDK's handler creates for itself when given none (keepAlive, maxSockets 50), but shared.
+  return { httpAgent: new http.Agent({ keepAlive: true, maxSockets: 50 }), httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 50 }) };
+}
+
+function clientConfig(connection: StsConnection, agents: Agents, credentials?: StaticCredentials): STSClientConfig {
   return {
     region: connection.region,
     endpoint: connection.endpoint,
@@ -105,6 +126,13 @@ function clientConfig(connection: StsConnection, credentials?: StaticCredentials
     credentials: credentials === undefined ? undefined : { ...credentials },
     // Retries are ours (retry.ts), classified and counted once; the SDK's would multiply them.
     maxAttempts: 1,
+    // Set here, the SDK does not look these up in ~/.aws/config (which an earlier step of the job may have
+    // written): one attempt needs no retry mode; STS is SigV4 only; the app id still comes from the
+    // environment; a fresh client per call never learns a clock offset, so the default (on) is kept.
+    retryMode: 'standard',
+    authSchemePreference: [],
+    userAgentAppId: async () => process.env['AWS_SDK_UA_APP_ID'],
+    disableClockSkewCorrection: false,
     customUserAgent: connection.userAgent,
     useFipsEndpoint: false,
     useDualstackEndpoint: false,
@@ -113,7 +141,7 @@ function clientConfig(connection: StsConnection, credentials?: StaticCredentials
       requestTimeout: connection.requestTimeoutMs,
       // Without this the handler only logs a warning when requestTimeout passes, and keeps waiting.
       throwOnRequestTimeout: true,
-      ...(connection.agent === undefined ? {} : { httpAgent: connection.agent, httpsAgent: connection.agent })
+      ...agents
     }
   };
 }

@@ -1,4 +1,3 @@
-import { lstat, readFile, stat } from 'node:fs/promises';
 import { InputError, preview } from './inputs.js';
 
 // The kubelet mounts projected service-account tokens through symlinks it owns; nothing else may be one.
@@ -7,6 +6,8 @@ const KUBELET_TOKEN = /^\/var\/run\/secrets\/[^/]+\/serviceaccount\/token$/;
 /** Reads a web identity token, refusing anything but a regular file so a link cannot redirect the read. */
 export async function readTokenFile(path: string): Promise<string> {
   const problem = (rule: string): InputError => new InputError([`web-identity-token-file: ${preview(path, 200)} ${rule}`]);
+  // Loaded here, not at startup: node:fs/promises brings readline and streams that no other path needs.
+  const { lstat, readFile, stat } = await import('node:fs/promises');
   const stats = await lstat(path).catch(() => undefined);
   if (stats === undefined) throw problem('does not exist');
   if (stats.isSymbolicLink() && !KUBELET_TOKEN.test(path)) throw problem('is a symbolic link; give the path of the file itself');

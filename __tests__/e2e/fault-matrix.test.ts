@@ -50,21 +50,25 @@ const CASES: FaultCase[] = [
   // ---- throttling and server errors: retried with backoff, within the attempt budget
   {
     label: 'Throttling 3 times, then success',
+    slow: true,
     inputs: OIDC,
     sts: [stsFault('AssumeRoleWithWebIdentity', 3, 400, 'Throttling', 'Rate exceeded')],
-    expected: { exit: 0, calls: { AssumeRoleWithWebIdentity: 4, GetCallerIdentity: 1 }, oidc: ONE_TOKEN, maxMs: 3_000 }
+    // Throttling backs off on a scale of seconds (2 s base, full jitter): at most 2 + 4 + 8 s here.
+    expected: { exit: 0, calls: { AssumeRoleWithWebIdentity: 4, GetCallerIdentity: 1 }, oidc: ONE_TOKEN, maxMs: 16_000 }
   },
   {
     label: 'Throttling beyond retry-max-attempts 4: four calls, then the failure',
+    slow: true,
     inputs: { ...OIDC, 'retry-max-attempts': '4' },
     sts: [stsFault('AssumeRoleWithWebIdentity', 50, 400, 'Throttling', 'Rate exceeded')],
-    expected: { exit: 1, error: /^AssumeRoleWithWebIdentity for .*gha-deploy failed: Throttling: Rate exceeded$/, calls: { AssumeRoleWithWebIdentity: 4 }, oidc: ONE_TOKEN, maxMs: 3_000 }
+    expected: { exit: 1, error: /^AssumeRoleWithWebIdentity for .*gha-deploy failed: Throttling: Rate exceeded$/, calls: { AssumeRoleWithWebIdentity: 4 }, oidc: ONE_TOKEN, maxMs: 16_000 }
   },
   {
     label: 'rate limited by the service itself (token bucket), then success',
+    slow: true,
     inputs: OIDC,
     world: { sts: { rateLimit: { perSecond: 4, burst: 1 } } },
-    expected: { exit: 0, calls: { AssumeRoleWithWebIdentity: 1, GetCallerIdentity: expect.any(Number) }, oidc: ONE_TOKEN, maxMs: 5_000 },
+    expected: { exit: 0, calls: { AssumeRoleWithWebIdentity: 1, GetCallerIdentity: expect.any(Number) }, oidc: ONE_TOKEN, maxMs: 16_000 },
     check: world => {
       const verify = world.sts.calls.filter(call => call.action === 'GetCallerIdentity');
       expect(verify.length).toBeGreaterThanOrEqual(2);

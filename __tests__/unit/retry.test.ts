@@ -1,4 +1,4 @@
-import { backoffDelay, isRetryable, withRetry } from '../../src/retry.js';
+import { backoffDelay, isRetryable, isThrottling, withRetry } from '../../src/retry.js';
 
 const sdkError = (name: string, status: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
 const netError = (code: string) => Object.assign(new Error(`connect ${code}`), { code });
@@ -71,5 +71,32 @@ describe('backoff', () => {
     calls = 0;
     await expect(withRetry(async () => { calls++; throw sdkError('AccessDenied', 403); }, { what: 'x', policy, pause, log: () => undefined })).rejects.toThrow();
     expect(calls).toBe(1);
+  });
+});
+
+describe('throttling backs off on its own, longer scale', () => {
+  const policy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 5000, throttling: { baseDelayMs: 2000, maxDelayMs: 10000 } };
+
+  test.each([sdkError('Throttling', 400), sdkError('TooManyRequestsException', 400), Object.assign(new Error('x'), { status: 429 })])(
+    '%s is throttling',
+    error => expect(isThrottling(error)).toBe(true)
+  );
+  test.each([sdkError('ServiceUnavailable', 503), sdkError('AccessDenied', 403), netError('ECONNRESET')])('%s is not', error =>
+    expect(isThrottling(error)).toBe(false)
+  );
+
+  test('throttled attempts sleep on the throttling scale, other faults on the base scale', async () => {
+    const sleeps: number[] = [];
+    const errors = [sdkError('Throttling', 400), sdkError('Throttling', 400), sdkError('ServiceUnavailable', 503), sdkError('Throttling', 400)];
+    const result = await withRetry(
+      async attempt => {
+        const error = errors[attempt - 1];
+        if (error) throw error;
+        return 'ok';
+      },
+      { what: 'x', policy, pause: { sleep: async ms => void sleeps.push(ms), random: () => 0.5 }, log: () => undefined }
+    );
+    expect(result).toBe('ok');
+    expect(sleeps).toEqual([1000, 2000, 200, 5000]);
   });
 });

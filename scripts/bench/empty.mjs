@@ -1,0 +1,1 @@
+// An empty step: the cost of spawning Node itself, for reference in the benchmark.
