@@ -58,7 +58,10 @@ const policies: Array<[string, Policy]> = [
   ['AWS SDK standard mode for throttling: 500 ms, 20 s', fullJitter({ baseDelayMs: 500, maxDelayMs: 20000 })],
   [`now: throttling ${DEFAULT_BACKOFF.throttling.baseDelayMs} ms, ${DEFAULT_BACKOFF.throttling.maxDelayMs / 1000} s`, fullJitter(DEFAULT_BACKOFF.throttling)],
   ['full jitter 1 s, 20 s', fullJitter({ baseDelayMs: 1000, maxDelayMs: 20000 })],
-  ['full jitter 2 s, 30 s', fullJitter({ baseDelayMs: 2000, maxDelayMs: 30000 })]
+  ['full jitter 2 s, 30 s', fullJitter({ baseDelayMs: 2000, maxDelayMs: 30000 })],
+  ['5 s base, 20 s cap', fullJitter({ baseDelayMs: 5000, maxDelayMs: 20000 })],
+  // Not exponential at all: every throttled call waits 0-15 s. Costly for a job throttled once.
+  ['uniform 0-15 s on every throttle', (_attempt, random) => random() * 15000]
 ];
 
 for (const spread of [0, 1000, 3500, 10000]) {
