@@ -101,7 +101,7 @@ export function decidePlan(inputs: Inputs, env: Env): Plan {
       clearEnvironment: inputs.unsetCurrentCredentials && !inputs.outputEnvCredentials,
       summary: inputs.summary
     },
-    existing: inputs.useExistingCredentials ? optionalEnvironmentCredentials(env) : undefined,
+    existing: inputs.useExistingCredentials ? existingCredentials(env) : undefined,
     deadlineSeconds: inputs.actionTimeoutSeconds
   };
   const source = chooseSource(inputs, env);
@@ -134,25 +134,33 @@ function missingSourceProblem(inputs: Inputs): string {
   );
 }
 
-function optionalEnvironmentCredentials(env: Env): StaticCredentials | undefined {
+/** AWS_ACCESS_KEY_ID and friends as they are; 'malformed' when they could never be sent as credentials. */
+function readEnvironmentCredentials(env: Env): StaticCredentials | 'malformed' | undefined {
   const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
   if (!accessKeyId || !secretAccessKey) return undefined;
   const sessionToken = env.AWS_SESSION_TOKEN?.trim();
   // They go into a signature and HTTP headers; a line break there fails only inside the SDK, and slowly.
-  if (![accessKeyId, secretAccessKey, sessionToken || 'none'].every(value => /^[\x21-\x7e]+$/.test(value))) {
-    throw new InputError([
-      'role-chaining: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN in the environment must be printable ASCII without spaces or line breaks'
-    ]);
-  }
+  if (![accessKeyId, secretAccessKey, sessionToken || 'none'].every(value => /^[\x21-\x7e]+$/.test(value))) return 'malformed';
   return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
 }
 
+/** `use-existing-credentials`: credentials that cannot be sent cannot work, so there is nothing to keep. */
+function existingCredentials(env: Env): StaticCredentials | undefined {
+  const credentials = readEnvironmentCredentials(env);
+  return credentials === 'malformed' ? undefined : credentials;
+}
+
 function environmentCredentials(env: Env): StaticCredentials {
-  const credentials = optionalEnvironmentCredentials(env);
+  const credentials = readEnvironmentCredentials(env);
   if (credentials === undefined) {
     throw new InputError([
       'role-chaining: needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment (e.g. exported by an earlier step of this action)'
+    ]);
+  }
+  if (credentials === 'malformed') {
+    throw new InputError([
+      'role-chaining: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN in the environment must be printable ASCII without spaces or line breaks'
     ]);
   }
   return credentials;

@@ -60,6 +60,13 @@ describe('choosing where credentials come from', () => {
     expect(rejection({ 'role-to-assume': ROLE })).toMatch(/permissions: id-token: write/);
   });
 
+  test('use-existing-credentials keeps only credentials that could be sent at all', () => {
+    const good = { AWS_ACCESS_KEY_ID: 'ASIAEXAMPLEEXAMPLE', AWS_SECRET_ACCESS_KEY: 's', AWS_SESSION_TOKEN: 't' };
+    expect(plan({ 'role-to-assume': ROLE, 'use-existing-credentials': 'true' }, { ...OIDC_ENV, ...good }).existing).toEqual({ accessKeyId: 'ASIAEXAMPLEEXAMPLE', secretAccessKey: 's', sessionToken: 't' });
+    expect(plan({ 'role-to-assume': ROLE, 'use-existing-credentials': 'true' }, { ...OIDC_ENV, ...good, AWS_SESSION_TOKEN: 't\nX: 1' }).existing).toBeUndefined();
+    expect(rejection({ 'role-to-assume': ROLE, 'role-chaining': 'true' }, { ...good, AWS_SESSION_TOKEN: 't\nX: 1' })).toMatch(/role-chaining: .* must be printable ASCII/);
+  });
+
   test('unset-current-credentials alone only wipes', () => {
     expect(plan({ 'unset-current-credentials': 'true' }).kind).toBe('wipe');
   });
