@@ -15,6 +15,8 @@ export interface SuccessFacts {
   region: string;
   expiration?: Date;
   refreshProfile?: string;
+  /** `profiles`: each profile name with its role. */
+  profiles: string[];
   elapsedMs: number;
   maskAccountId: boolean;
 }
@@ -42,6 +44,7 @@ export function successSummary(facts: SuccessFacts): string {
   const rows: [string, string][] = [
     ['Source', facts.source],
     ...(facts.roles.length > 0 ? [['Role', facts.roles.map(code).join(' → ')] as [string, string]] : []),
+    ...(facts.profiles.length > 0 ? [['Profiles', facts.profiles.map(code).join(', ')] as [string, string]] : []),
     ...(facts.sessionName !== undefined ? [['Session name', code(facts.sessionName)] as [string, string]] : []),
     ['Verified identity', code(facts.identityArn)],
     ['Account', code(facts.account)],
@@ -62,11 +65,13 @@ export function summaryFacts(
   credentials: SessionCredentials,
   elapsedMs: number
 ): SuccessFacts {
-  const hops = plan.kind === 'assume' ? [...(plan.target ? [plan.target] : []), ...plan.chain, ...plan.profiles.map(p => p.target)] : [];
+  const hops = plan.kind === 'assume' ? [...(plan.target ? [plan.target] : []), ...plan.chain] : [];
+  const profiles = plan.kind === 'assume' ? plan.profiles : [];
   return {
     source: SOURCE_LABELS[plan.source.kind],
     roles: hops.map(hop => (hop.role.kind === 'arn' ? hop.role.arn : hop.role.name)),
-    sessionName: hops[0]?.sessionName,
+    sessionName: (hops[0] ?? profiles[0]?.target)?.sessionName,
+    profiles: profiles.map(p => `${p.name}=${p.target.role.kind === 'arn' ? p.target.role.arn : p.target.role.name}`),
     identityArn: identity.arn,
     account: identity.account,
     region: plan.region,

@@ -8,6 +8,7 @@ const FACTS = {
   account: '111122223333',
   region: 'us-east-1',
   expiration: new Date('2026-01-01T00:00:00Z'),
+  profiles: [] as string[],
   elapsedMs: 1234,
   maskAccountId: false
 };
@@ -21,6 +22,12 @@ test('masking replaces every account id but leaves other numbers', () => {
   const text = successSummary({ ...FACTS, maskAccountId: true, sessionName: 'run-1234567890123' });
   expect(text).not.toMatch(/111122223333/);
   expect(text).toContain('`run-1234567890123`');
+});
+
+test('profiles are listed by name and role, not as a chain', () => {
+  const text = successSummary({ ...FACTS, roles: [], profiles: ['dev=arn:aws:iam::111122223333:role/dev', 'prod=arn:aws:iam::444455556666:role/p'] });
+  expect(text).toContain('| Profiles | `dev=arn:aws:iam::111122223333:role/dev`, `prod=arn:aws:iam::444455556666:role/p` |');
+  expect(text).not.toContain('| Role |');
 });
 
 test('a refresh profile is named in the expiry row', () => {
