@@ -30,6 +30,8 @@ export const PROFILE_VARIABLES = ['AWS_PROFILE', 'AWS_CONFIG_FILE'] as const;
 export const EXPORTABLE_VARIABLES: readonly string[] = [...CREDENTIAL_VARIABLES, ...REGION_VARIABLES, ...PROFILE_VARIABLES];
 export const EXPORTED_STATE = 'exported-variables';
 export const PROFILES_STATE = 'profile-sections';
+/** The refresh-credentials profile, apart from PROFILES_STATE: one run can write both. */
+export const REFRESH_STATE = 'refresh-profile';
 
 export function maskCredentials(out: ActionOutput, credentials: SessionCredentials): void {
   out.setSecret(credentials.accessKeyId);

@@ -1,7 +1,6 @@
-import { EXPORTABLE_VARIABLES, EXPORTED_STATE, PROFILES_STATE } from './export.js';
+import { EXPORTABLE_VARIABLES, EXPORTED_STATE, PROFILES_STATE, REFRESH_STATE } from './export.js';
 import type { Env } from './inputs.js';
 import { removeSections, type WrittenSection } from './profiles.js';
-import { REFRESH_STATE, removeRefreshProfile } from './refresh-cleanup.js';
 
 export interface PostOutput {
   exportVariable(name: string, value: string): void;
@@ -14,9 +13,8 @@ export function runPost(env: Env, out: PostOutput): void {
     out.info('AWS_SKIP_CLEANUP_STEP is true: leaving the exported AWS variables and profiles in place');
     return;
   }
-  removeRefreshProfile(env[`STATE_${REFRESH_STATE}`], message => out.info(message));
   const exported = (env[`STATE_${EXPORTED_STATE}`] ?? '').split(',').filter(name => EXPORTABLE_VARIABLES.includes(name));
-  const sections = writtenSections(env[`STATE_${PROFILES_STATE}`]);
+  const sections = [...writtenSections(env[`STATE_${PROFILES_STATE}`]), ...writtenSections(env[`STATE_${REFRESH_STATE}`])];
   if (exported.length === 0 && sections.length === 0) {
     out.info('Nothing to clean up: the main step exported no AWS variables and wrote no profiles');
     return;
@@ -24,8 +22,10 @@ export function runPost(env: Env, out: PostOutput): void {
   for (const name of exported) out.exportVariable(name, '');
   if (exported.length > 0) out.info(`Cleared ${exported.join(', ')} for the steps after this one`);
   if (sections.length > 0) {
-    removeSections(sections);
-    out.info(`Removed ${sections.map(s => `${s.header} from ${s.file}`).join(', ')}`);
+    const removed = removeSections(sections);
+    const kept = sections.filter(s => !removed.some(r => r.file === s.file && r.header === s.header));
+    if (removed.length > 0) out.info(`Removed ${removed.map(s => `${s.header} from ${s.file}`).join(', ')}`);
+    if (kept.length > 0) out.info(`Left ${kept.map(s => `${s.header} in ${s.file}`).join(', ')}: no longer the section this action wrote`);
   }
 }
 

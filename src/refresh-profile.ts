@@ -2,13 +2,11 @@
 // the bundled helper, and the variables that point later steps at it instead of at static keys.
 import { hasSection, OWNER_MARK, readSharedFile, sectionHeader, upsertSection, writeSharedFile } from './shared-file.js';
 import { StepError } from './acquire.js';
-import type { ActionOutput } from './export.js';
+import { REFRESH_STATE, type ActionOutput } from './export.js';
 import type { Plan, RefreshSink } from './plan.js';
 import { commandLine, refreshSpec, specArguments } from './refresh-spec.js';
 
 type AssumePlan = Extract<Plan, { kind: 'assume' }>;
-
-import { REFRESH_STATE } from './refresh-cleanup.js';
 
 export interface Helper {
   /** The runner's own Node, so the helper runs whatever Node a later step has on PATH. */
@@ -33,6 +31,6 @@ export function writeRefreshProfile(out: ActionOutput, plan: AssumePlan, sink: R
   } catch (error) {
     throw new StepError(`refresh-credentials: could not write ${header} to ${sink.configFile}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  out.saveState(REFRESH_STATE, JSON.stringify({ file: sink.configFile, profile: sink.profile }));
+  out.saveState(REFRESH_STATE, JSON.stringify([{ file: sink.configFile, header }]));
   out.info(`Wrote ${header} to ${sink.configFile}: its credential_process re-assumes ${refreshSpec(plan).roles.join(' → ')} whenever a tool needs credentials`);
 }
