@@ -23,7 +23,7 @@ export function parseCustomTags(text: string | undefined, problem: (rule: string
 
 function customTag(key: string, value: unknown, problem: (rule: string) => void): Tag[] {
   if (!['string', 'number', 'boolean'].includes(typeof value)) {
-    problem(`the value of '${key}' must be a string, number or boolean`);
+    problem(`the value of '${short(key)}' must be a string, number or boolean`);
     return [];
   }
   const text = String(value);
@@ -39,7 +39,7 @@ function customTag(key: string, value: unknown, problem: (rule: string) => void)
 function checkTagSet(tags: Tag[], problem: (rule: string) => void): void {
   const lower = tags.map(tag => tag.Key.toLowerCase());
   const clashes = tags.filter((_, i) => lower.indexOf(lower[i] ?? '') !== i).map(tag => tag.Key);
-  if (clashes.length > 0) problem(`keys differ only in case (${clashes.join(', ')}); STS treats tag keys case-insensitively`);
+  if (clashes.length > 0) problem(`keys differ only in case (${clashes.map(short).join(', ')}); STS treats tag keys case-insensitively`);
   const total = tags.length + BUILT_IN_TAG_KEYS.length;
   if (total > MAX_SESSION_TAGS) {
     problem(`${tags.length} tags plus this action's ${BUILT_IN_TAG_KEYS.length} make ${total}; STS allows ${MAX_SESSION_TAGS} session tags`);
@@ -51,6 +51,8 @@ function fail(problem: (rule: string) => void, rule: string): false {
   return false;
 }
 
+/** A key quoted back on one short line: JSON keys may hold line breaks. */
 function short(text: string): string {
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  const flat = text.replace(/[\r\n]/g, ' ');
+  return flat.length > 40 ? `${flat.slice(0, 40)}…` : flat;
 }

@@ -17,7 +17,8 @@ export function parseProfileSpecs(lines: string[], problem: (rule: string) => vo
     const match = /^([^=\s]+)\s*=\s*([^,\s]+)\s*(?:,\s*region\s*=\s*(\S+))?$/.exec(line);
     const [, name = '', roleArn = '', region] = match ?? [];
     const errors = [
-      match ? '' : `'${line.slice(0, 80)}' is not NAME=ROLE_ARN or NAME=ROLE_ARN,region=REGION`,
+      // Quoted on one line: a lone \r inside a line must not start a new log line.
+      match ? '' : `'${line.replace(/[\r\n]/g, ' ').slice(0, 80)}' is not NAME=ROLE_ARN or NAME=ROLE_ARN,region=REGION`,
       match && !PROFILE_NAME_PATTERN.test(name) ? `profile name '${name}' must be 1-64 letters, digits or _.+@-` : '',
       match && !ROLE_ARN_PATTERN.test(roleArn) ? `'${roleArn}' (profile ${name}) is not a role ARN` : '',
       region !== undefined && !REGION_PATTERN.test(region) ? `'${region}' (profile ${name}) is not an AWS region name` : ''
@@ -95,15 +96,21 @@ export function writeProfiles(files: ProfileFiles, entries: ProfileEntry[]): Wri
   ]);
 }
 
-/** The post step's half: take out what `writeProfiles` put in, if it is still ours. */
-export function removeSections(written: WrittenSection[]): void {
+/** The post step's half: take out what this action put in, if it is still ours; returns what was removed. */
+export function removeSections(written: WrittenSection[]): WrittenSection[] {
+  const removed: WrittenSection[] = [];
   const byFile = new Map<string, string[]>();
   for (const { file, header } of written) byFile.set(file, [...(byFile.get(file) ?? []), header]);
   for (const [file, headers] of byFile) {
-    const before = readSharedFile(file);
-    const after = headers.reduce((text, header) => removeSection(text, header, OWNER_MARK).text, before);
-    if (after !== before) writeSharedFile(file, after);
+    let text = readSharedFile(file);
+    for (const header of headers) {
+      const result = removeSection(text, header, OWNER_MARK);
+      if (result.removed) removed.push({ file, header });
+      text = result.text;
+    }
+    if (removed.some(section => section.file === file)) writeSharedFile(file, text);
   }
+  return removed;
 }
 
 function credentialLines(credentials: ProfileCredentials): string[] {

@@ -27,6 +27,12 @@ describe('the profiles input', () => {
     expect(problems).toEqual([]);
   });
 
+  test('a carriage return in a bad line is not quoted as a line break', () => {
+    const problems: string[] = [];
+    parseProfileSpecs(['..\r::error::x'], p => problems.push(p));
+    expect(problems).toEqual(["'.. ::error::x' is not NAME=ROLE_ARN or NAME=ROLE_ARN,region=REGION"]);
+  });
+
   test('names every bad line', () => {
     const problems: string[] = [];
     parseProfileSpecs(['dev', 'a/b=arn:aws:iam::111122223333:role/dev', 'x=arn:aws:iam::1:role/r'], p => problems.push(p));
