@@ -7,13 +7,11 @@ import { exportCredentials, maskAccount, maskCredentials, wipeCredentials, type 
 import { InputError, parseInputs, type Env } from './inputs.js';
 import { decidePlan, describePlan, roleAccounts, type Plan } from './plan.js';
 import { profileFiles, profileWriteProblems, type ProfileFiles } from './profiles.js';
-import { nodeSupportsProxyAgents, proxyAgent } from './proxy.js';
 import { describeError } from './retry.js';
-import { systemRuntime, type Runtime } from './runtime.js';
-import { defaultEndpoint, REQUEST_TIMEOUT_MS, type Sts } from './sts.js';
+import { stsConnection, systemRuntime, type Runtime } from './runtime.js';
+import type { Sts } from './sts.js';
 import { writeRefreshProfile, type Helper } from './refresh-profile.js';
 import { failureSummary, successSummary, summaryFacts, summaryOptions, writeSummary } from './summary.js';
-import { userAgent } from './user-agent.js';
 import { existingCredentialsWork, verifyCredentials } from './verify.js';
 
 export async function run(): Promise<void> {
@@ -99,15 +97,6 @@ function checkedProfileFiles(plan: Exclude<Plan, { kind: 'wipe' }>, env: Env): P
   const problems = profileWriteProblems(files, names, plan.sinks.overwriteProfiles);
   if (problems.length > 0) throw new InputError(problems);
   return files;
-}
-
-function stsConnection(plan: Plan, env: Env) {
-  const endpoint = plan.stsEndpoint ?? defaultEndpoint(plan.region);
-  const agent = proxyAgent(new URL(endpoint), plan.proxy);
-  if (agent !== undefined && !nodeSupportsProxyAgents()) {
-    throw new StepError(`http-proxy: needs Node 24.5 or later to proxy requests, and this runner has ${process.versions.node}`);
-  }
-  return { region: plan.region, endpoint: plan.stsEndpoint, userAgent: userAgent(env), requestTimeoutMs: REQUEST_TIMEOUT_MS, agent };
 }
 
 function timedOut(seconds: number): never {

@@ -7,10 +7,9 @@ import type { Env } from './inputs.js';
 import { canRequestIdToken, ID_TOKEN_TOKEN_VARIABLE, ID_TOKEN_URL_VARIABLE } from './oidc.js';
 import { describeError } from './retry.js';
 import { parseSpecArguments, specPlan } from './refresh-spec.js';
-import { systemRuntime, type Runtime } from './runtime.js';
-import { readProxySettings, proxyAgent } from './proxy.js';
-import { defaultEndpoint, REQUEST_TIMEOUT_MS, type SessionCredentials, type StsSdk } from './sts.js';
-import { userAgent } from './user-agent.js';
+import { stsConnection, systemRuntime, type Runtime } from './runtime.js';
+import { readProxySettings } from './proxy.js';
+import type { SessionCredentials, StsSdk } from './sts.js';
 
 const PREFIX = 'aws-assume-role refresh-credentials';
 
@@ -45,7 +44,7 @@ export async function runRefresh(argv: string[], env: Env, io: HelperIo): Promis
     const rt = helperRuntime(env, io);
     const target = plan.target;
     if (target === undefined) throw new Error('--role is required');
-    const sts = rt.connectSts({ region: plan.region, endpoint: plan.stsEndpoint, userAgent: userAgent(env), requestTimeoutMs: REQUEST_TIMEOUT_MS, agent: proxyAgent(new URL(plan.stsEndpoint ?? defaultEndpoint(plan.region)), proxy) });
+    const sts = rt.connectSts(stsConnection(plan, env));
     const { credentials } = await assumeRole(plan, target, sts, rt, plan.chain);
     io.stdout(`${credentialProcessJson(credentials)}\n`);
     return 0;

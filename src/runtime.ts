@@ -1,11 +1,14 @@
+import { StepError } from './acquire.js';
 import type { ActionOutput } from './export.js';
 import type { Env } from './inputs.js';
 import { ID_TOKEN_TOKEN_VARIABLE, ID_TOKEN_URL_VARIABLE, requestIdToken } from './oidc.js';
-import { proxyAgent, type ProxySettings } from './proxy.js';
+import type { Plan } from './plan.js';
+import { nodeSupportsProxyAgents, proxyAgent, type ProxySettings } from './proxy.js';
 import type { Pause } from './retry.js';
-import { connectSts, REQUEST_TIMEOUT_MS, type Sts, type StsConnection, type StsSdk } from './sts.js';
+import { connectSts, defaultEndpoint, REQUEST_TIMEOUT_MS, type Sts, type StsConnection, type StsSdk } from './sts.js';
 import type { RunContext } from './tags.js';
 import { readTokenFile } from './token-file.js';
+import { userAgent } from './user-agent.js';
 
 /** Everything the run touches outside its own code; `main.ts` wires the real ones. */
 export interface Runtime {
@@ -31,4 +34,13 @@ export function systemRuntime(env: Env, loadSdk: () => Promise<StsSdk>): Pick<Ru
     },
     readTokenFile
   };
+}
+
+/** Where and how to reach STS for a plan: its endpoint (through the proxy unless no-proxy says not), named for CloudTrail. */
+export function stsConnection(plan: Pick<Plan, 'region' | 'stsEndpoint' | 'proxy'>, env: Env): StsConnection {
+  const agent = proxyAgent(new URL(plan.stsEndpoint ?? defaultEndpoint(plan.region)), plan.proxy);
+  if (agent !== undefined && !nodeSupportsProxyAgents()) {
+    throw new StepError(`http-proxy: needs Node 24.5 or later to proxy requests, and this runner has ${process.versions.node}`);
+  }
+  return { region: plan.region, endpoint: plan.stsEndpoint, userAgent: userAgent(env), requestTimeoutMs: REQUEST_TIMEOUT_MS, agent };
 }
