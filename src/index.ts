@@ -1,3 +1,6 @@
-import { run } from './main.js';
+import { runAction } from './main.js';
+import { exitWhenFlushed } from './runtime.js';
+import { actionRuntime, refreshHelper } from './toolkit.js';
 
-await run();
+await runAction(actionRuntime(), refreshHelper());
+exitWhenFlushed();

@@ -1,19 +1,12 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+// The plan: everything the run will do, decided up front by pure code from the inputs alone, so it can
+// be logged in one line and tested without a network.
 import { ROLE_ARN_PATTERN } from './aws-names.js';
-import { InputError, type Env, type Inputs, type RoleReference, type StaticCredentials } from './inputs.js';
-import { canRequestIdToken } from './oidc.js';
-import type { ProxySettings } from './proxy.js';
-import type { Tag } from './sts.js';
-import { BUILT_IN_TAG_KEYS } from './tags.js';
+import type { SharedFiles } from './inputs/environment.js';
+import type { Inputs } from './inputs/model.js';
+import { chooseSource, isSigned, SOURCE_LABELS, type CredentialSource, type SignedSource } from './inputs/source.js';
+import type { ProxySettings, RoleReference, StaticCredentials, Tag } from './types.js';
 
-export type CredentialSource =
-  | { kind: 'oidc'; audience: string }
-  | { kind: 'keys'; credentials: StaticCredentials }
-  | { kind: 'token-file'; path: string }
-  | { kind: 'environment'; credentials: StaticCredentials };
-
-export type SignedSource = Extract<CredentialSource, { kind: 'keys' | 'environment' }>;
+export { SOURCE_LABELS, type CredentialSource, type SignedSource };
 
 export interface RoleTarget {
   role: RoleReference;
@@ -56,6 +49,10 @@ export interface Sinks {
   clearEnvironment: boolean;
   summary: boolean;
   refresh?: RefreshSink;
+  /** The shared credentials and config files that profiles go to. */
+  sharedFiles: SharedFiles;
+  /** AWS_SESSION_TOKEN is set in the environment: exported long-term keys must blank it. */
+  clearSessionToken: boolean;
 }
 
 interface Common {
@@ -68,6 +65,10 @@ interface Common {
   /** `use-existing-credentials`: keep these if they still work. */
   existing?: StaticCredentials;
   deadlineSeconds: number;
+  userAgent: [string, string][];
+  appId?: string;
+  /** Things a person should change in the workflow, though the run can go on. */
+  notices: string[];
 }
 
 /** Everything the run will do, decided up front by pure code so it can be logged and tested. */
@@ -84,7 +85,9 @@ export type Plan =
   | (Common & { kind: 'use-keys'; source: Extract<CredentialSource, { kind: 'keys' }> })
   | (Common & { kind: 'wipe' });
 
-export function decidePlan(inputs: Inputs, env: Env): Plan {
+/** Total over valid inputs: every rule that could refuse them was checked by the inputs layer. */
+export function decidePlan(inputs: Inputs): Plan {
+  const environment = inputs.environment;
   const common: Common = {
     region: inputs.region,
     stsEndpoint: inputs.stsEndpoint,
@@ -99,82 +102,27 @@ export function decidePlan(inputs: Inputs, env: Env): Plan {
       profile: inputs.refreshCredentials ? undefined : inputs.awsProfile,
       overwriteProfiles: inputs.overwriteProfile,
       clearEnvironment: inputs.unsetCurrentCredentials && !inputs.outputEnvCredentials,
-      summary: inputs.summary
+      summary: inputs.summary,
+      sharedFiles: environment.sharedFiles,
+      clearSessionToken: environment.sessionTokenSet
     },
-    existing: inputs.useExistingCredentials ? existingCredentials(env) : undefined,
-    deadlineSeconds: inputs.actionTimeoutSeconds
+    existing: inputs.useExistingCredentials && typeof environment.credentials === 'object' ? environment.credentials : undefined,
+    deadlineSeconds: inputs.actionTimeoutSeconds,
+    userAgent: environment.userAgent,
+    appId: environment.appId,
+    notices: inputs.notices
   };
-  const source = chooseSource(inputs, env);
-  if (inputs.role !== undefined || inputs.profiles.length > 0) {
-    if (source === undefined) throw new InputError([missingSourceProblem(inputs)]);
-    const sinks = inputs.refreshCredentials ? { ...common.sinks, refresh: refreshSink(source, env, inputs.awsProfile) } : common.sinks;
+  const source = chooseSource(inputs);
+  if (source !== undefined && (inputs.role !== undefined || inputs.profiles.length > 0)) {
+    const sinks = inputs.refreshCredentials ? { ...common.sinks, refresh: refreshSink(environment.sharedFiles, inputs.awsProfile) } : common.sinks;
     return { ...common, sinks, kind: 'assume', source, ...roleTargets(inputs, source) };
   }
   if (source?.kind === 'keys') return { ...common, kind: 'use-keys', source };
-  if (inputs.unsetCurrentCredentials) return { ...common, kind: 'wipe' };
-  throw new InputError([
-    'role-to-assume: nothing to do without it: set role-to-assume (with OIDC or keys), or aws-access-key-id and aws-secret-access-key, or unset-current-credentials: true to only clear credentials'
-  ]);
-}
-
-function chooseSource(inputs: Inputs, env: Env): CredentialSource | undefined {
-  if (inputs.keys !== undefined) return { kind: 'keys', credentials: inputs.keys };
-  if (inputs.webIdentityTokenFile !== undefined) return { kind: 'token-file', path: inputs.webIdentityTokenFile };
-  if (inputs.roleChaining) return { kind: 'environment', credentials: environmentCredentials(env) };
-  if (!inputs.forceSkipOidc && canRequestIdToken(env)) return { kind: 'oidc', audience: inputs.audience };
-  return undefined;
-}
-
-function missingSourceProblem(inputs: Inputs): string {
-  if (inputs.forceSkipOidc) return 'force-skip-oidc: is true, so give aws-access-key-id, web-identity-token-file or role-chaining to assume the role with';
-  return (
-    'role-to-assume: this job has no credentials to assume the role with. For OIDC, give the job `permissions: id-token: write` ' +
-    '(ACTIONS_ID_TOKEN_REQUEST_URL is not set; pull requests from forks never get it); or pass aws-access-key-id and aws-secret-access-key; ' +
-    'or set role-chaining: true to use credentials an earlier step exported'
-  );
-}
-
-/** AWS_ACCESS_KEY_ID and friends as they are; 'malformed' when they could never be sent as credentials. */
-function readEnvironmentCredentials(env: Env): StaticCredentials | 'malformed' | undefined {
-  const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
-  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
-  if (!accessKeyId || !secretAccessKey) return undefined;
-  const sessionToken = env.AWS_SESSION_TOKEN?.trim();
-  // They go into a signature and HTTP headers; a line break there fails only inside the SDK, and slowly.
-  if (![accessKeyId, secretAccessKey, sessionToken || 'none'].every(value => /^[\x21-\x7e]+$/.test(value))) return 'malformed';
-  return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
-}
-
-/** `use-existing-credentials`: credentials that cannot be sent cannot work, so there is nothing to keep. */
-function existingCredentials(env: Env): StaticCredentials | undefined {
-  const credentials = readEnvironmentCredentials(env);
-  return credentials === 'malformed' ? undefined : credentials;
-}
-
-function environmentCredentials(env: Env): StaticCredentials {
-  const credentials = readEnvironmentCredentials(env);
-  if (credentials === undefined) {
-    throw new InputError([
-      'role-chaining: needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment (e.g. exported by an earlier step of this action)'
-    ]);
-  }
-  if (credentials === 'malformed') {
-    throw new InputError([
-      'role-chaining: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN in the environment must be printable ASCII without spaces or line breaks'
-    ]);
-  }
-  return credentials;
+  return { ...common, kind: 'wipe' };
 }
 
 function roleTargets(inputs: Inputs, source: CredentialSource): { target?: RoleTarget; chain: RoleTarget[]; profiles: ProfileTarget[] } {
-  const signed = source.kind === 'keys' || source.kind === 'environment';
-  const tagging = signed && !inputs.skipSessionTagging;
-  const problems = [
-    ...(inputs.role === undefined ? [] : bareRoleProblems(inputs.role, source)),
-    ...tagProblems(inputs, tagging),
-    ...webIdentityProblems(inputs, signed)
-  ];
-  if (problems.length > 0) throw new InputError(problems);
+  const tagging = isSigned(source) && !inputs.skipSessionTagging;
   const targetFor = (role: RoleReference): RoleTarget => ({
     role,
     sessionName: inputs.sessionName,
@@ -222,42 +170,8 @@ function chainHops(inputs: Inputs, first: RoleTarget): RoleTarget[] {
   return [{ ...first, inlineSessionPolicy: undefined, managedSessionPolicies: [], avoidSpecialCharacters: false }, ...hops];
 }
 
-function refreshSink(source: CredentialSource, env: Env, profile = 'default'): RefreshSink {
-  if (source.kind !== 'oidc' && source.kind !== 'token-file') {
-    throw new InputError([
-      'refresh-credentials: only works with GitHub OIDC or web-identity-token-file (this run would use ' + SOURCE_LABELS[source.kind] + ')'
-    ]);
-  }
-  const custom = env.AWS_CONFIG_FILE?.trim();
-  const configFile = custom ? custom : join(env.HOME?.trim() || homedir(), '.aws', 'config');
-  return { profile, configFile, customConfigFile: Boolean(custom) };
-}
-
-function bareRoleProblems(role: RoleReference, source: CredentialSource): string[] {
-  if (role.kind === 'arn' || source.kind === 'keys' || source.kind === 'environment') return [];
-  return [
-    `role-to-assume: '${role.name}' is a role name, not an ARN; with ${source.kind === 'oidc' ? 'OIDC' : 'a web identity token file'} there is no source account to complete it, so give the full ARN (arn:aws:iam::<account>:role/${role.name})`
-  ];
-}
-
-function tagProblems(inputs: Inputs, tagging: boolean): string[] {
-  const untagged = 'no session tags are sent on this run (web identity sessions take tags from the token; role-skip-session-tagging turns them off)';
-  if (!tagging) {
-    return [
-      ...(inputs.transitiveTagKeys.length > 0 ? [`transitive-tag-keys: ${untagged}, so no key can be transitive`] : []),
-      ...(inputs.customTags.length > 0 ? [`custom-tags: ${untagged}`] : [])
-    ];
-  }
-  const sent = [...BUILT_IN_TAG_KEYS, ...inputs.customTags.map(tag => tag.Key)];
-  return inputs.transitiveTagKeys
-    .filter(key => !sent.some(tag => tag.toLowerCase() === key.toLowerCase()))
-    .map(key => `transitive-tag-keys: '${key}' is not a session tag this run sends (${sent.join(', ')})`);
-}
-
-function webIdentityProblems(inputs: Inputs, signed: boolean): string[] {
-  return !signed && inputs.externalId !== undefined
-    ? ['role-external-id: only applies to AssumeRole (stored keys or role-chaining); AssumeRoleWithWebIdentity has no external id']
-    : [];
+function refreshSink(files: SharedFiles, profile = 'default'): RefreshSink {
+  return { profile, configFile: files.config, customConfigFile: files.customConfig };
 }
 
 /** The ARN a role name stands for in the account (and partition) of the credentials that assume it. */
@@ -272,13 +186,6 @@ export function roleAccounts(plan: Plan): string[] {
   const roles = [...(plan.target ? [plan.target.role] : []), ...plan.profiles.map(p => p.target.role)];
   return roles.flatMap(role => (role.kind === 'arn' ? (ROLE_ARN_PATTERN.exec(role.arn)?.[2] ?? []) : []));
 }
-
-export const SOURCE_LABELS: Record<CredentialSource['kind'], string> = {
-  oidc: 'GitHub OIDC token',
-  keys: 'stored access keys',
-  'token-file': 'web identity token file',
-  environment: 'credentials already in the environment (role chaining)'
-};
 
 /** One line a person can follow: source, target, and where the result goes. */
 export function describePlan(plan: Plan): string {

@@ -1,46 +1,52 @@
-import { StepError } from './acquire.js';
-import type { ActionOutput } from './export.js';
-import type { Env } from './inputs.js';
-import { ID_TOKEN_TOKEN_VARIABLE, ID_TOKEN_URL_VARIABLE, requestIdToken } from './oidc.js';
-import type { Plan } from './plan.js';
-import { nodeSupportsProxyAgents, proxyAgent, type ProxySettings } from './proxy.js';
-import type { Pause } from './retry.js';
-import { connectSts, defaultEndpoint, REQUEST_TIMEOUT_MS, type Sts, type StsConnection, type StsSdk } from './sts.js';
-import type { RunContext } from './tags.js';
-import { readTokenFile } from './token-file.js';
-import { userAgent } from './user-agent.js';
+// The real network, disk and clock, without the toolkit: the step, the refresh helper and the post step
+// share them; tests pass their own (see ports.ts). toolkit.ts adds the runner's log through @actions/core.
+import { homedir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readTokenFile } from './oidc/token-file.js';
+import { requestIdToken } from './oidc/token.js';
+import type { Clock, Runtime } from './ports.js';
+import { connectSts, type StsSdk } from './sts/client.js';
+import { proxyAgent, REQUEST_TIMEOUT_MS } from './sts/connection.js';
+import type { Env, RunContext } from './types.js';
 
-/** Everything the run touches outside its own code; `main.ts` wires the real ones. */
-export interface Runtime {
-  env: Env;
-  out: ActionOutput;
-  pause: Pause;
-  connectSts(connection: StsConnection): Sts;
-  /** One request to the job's OIDC token endpoint for this audience. */
-  requestIdToken(audience: string, proxy: ProxySettings): Promise<string>;
-  readTokenFile(path: string): Promise<string>;
-  runContext(): Promise<RunContext>;
-}
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) => sleep(ms, undefined, { signal }),
+  random: Math.random
+};
 
-/** The real clock, network and disk: the same for the step and for the refresh helper, which load the SDK each their own way. */
-export function systemRuntime(env: Env, loadSdk: () => Promise<StsSdk>): Pick<Runtime, 'pause' | 'connectSts' | 'requestIdToken' | 'readTokenFile'> {
+/** The clock, network and disk: the same for the step and for the refresh helper, which load the SDK each their own way. */
+export function systemRuntime(loadSdk: () => Promise<StsSdk>): Pick<Runtime, 'env' | 'system' | 'clock' | 'connectSts' | 'requestIdToken' | 'readTokenFile'> {
   return {
-    pause: { sleep: ms => new Promise(resolve => setTimeout(resolve, ms)), random: Math.random },
+    env: process.env,
+    system: { homedir: homedir(), nodeVersion: process.versions.node },
+    clock: systemClock,
     connectSts: connection => connectSts(connection, loadSdk),
-    requestIdToken: (audience, proxy) => {
-      const url = env[ID_TOKEN_URL_VARIABLE] ?? '';
-      const agent = proxyAgent(new URL(url), proxy);
-      return requestIdToken({ url, bearer: env[ID_TOKEN_TOKEN_VARIABLE] ?? '', audience, timeoutMs: REQUEST_TIMEOUT_MS, agent });
-    },
+    requestIdToken: (endpoint, audience, proxy) =>
+      requestIdToken({ url: endpoint.url, bearer: endpoint.bearer, audience, timeoutMs: REQUEST_TIMEOUT_MS, agent: proxyAgent(new URL(endpoint.url), proxy) }),
     readTokenFile
   };
 }
 
-/** Where and how to reach STS for a plan: its endpoint (through the proxy unless no-proxy says not), named for CloudTrail. */
-export function stsConnection(plan: Pick<Plan, 'region' | 'stsEndpoint' | 'proxy'>, env: Env): StsConnection {
-  const agent = proxyAgent(new URL(plan.stsEndpoint ?? defaultEndpoint(plan.region)), plan.proxy);
-  if (agent !== undefined && !nodeSupportsProxyAgents()) {
-    throw new StepError(`http-proxy: needs Node 24.5 or later to proxy requests, and this runner has ${process.versions.node}`);
-  }
-  return { region: plan.region, endpoint: plan.stsEndpoint, userAgent: userAgent(env), requestTimeoutMs: REQUEST_TIMEOUT_MS, agent };
+/** The run's context from the variables every step has (the refresh helper has no toolkit). */
+export function envRunContext(env: Env): RunContext {
+  return {
+    repository: env.GITHUB_REPOSITORY ?? '',
+    workflow: env.GITHUB_WORKFLOW ?? '',
+    action: env.GITHUB_ACTION ?? '',
+    actor: env.GITHUB_ACTOR ?? '',
+    sha: env.GITHUB_SHA ?? '',
+    ref: env.GITHUB_REF ?? '',
+    eventName: env.GITHUB_EVENT_NAME ?? '',
+    baseRef: env.GITHUB_BASE_REF ?? '',
+    headRef: env.GITHUB_HEAD_REF ?? '',
+    runId: env.GITHUB_RUN_ID ?? '',
+    job: env.GITHUB_JOB ?? '',
+    triggeringActor: env.GITHUB_TRIGGERING_ACTOR ?? ''
+  };
+}
+
+/** Ends the process once the log is flushed: nothing pending (a request given up on, keep-alive sockets) outlives the step. */
+export function exitWhenFlushed(): void {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit()));
 }

@@ -1,6 +1,6 @@
 // A refused role fails at once with what to change: for OIDC the token's claims and the trust policy
 // that admits exactly this workflow; for keys and chains the caller and the statements it needs.
-import { DIAGNOSED_CLAIMS } from '../../src/diagnose.ts';
+import { DIAGNOSED_CLAIMS } from '../../src/credentials/diagnose.ts';
 import { expectNoLeaks } from '../support/leaks.ts';
 import type { PolicyDocument } from '../support/sts-server.ts';
 import type { StepResult } from '../support/step-runner.ts';

@@ -3,7 +3,10 @@
 // of the two happens is exactly what the input parser (src/inputs.ts, src/plan.ts) decides.
 // Few runs (each is a process), so the generators lean on hostile text.
 import fc from 'fast-check';
-import { InputError, inputVariable, parseInputs, type Env } from '../../src/inputs.js';
+import { InputError } from '../../src/errors.js';
+import { inputVariable } from '../../src/inputs/names.js';
+import { parseInputs } from '../../src/inputs/parse.js';
+import type { Env } from '../../src/types.js';
 import { decidePlan } from '../../src/plan.js';
 import { DEFAULT_INPUTS, role, startWorld, type World } from '../support/world.ts';
 
@@ -35,7 +38,7 @@ function inputsAreValid(inputs: Record<string, string>): boolean {
   };
   for (const [name, value] of Object.entries(inputs)) env[inputVariable(name)] = value;
   try {
-    decidePlan(parseInputs(env as Env), env as Env);
+    decidePlan(parseInputs(env as Env));
     return true;
   } catch (error) {
     if (error instanceof InputError) return false;

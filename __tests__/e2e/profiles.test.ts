@@ -2,7 +2,7 @@
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OWNER_MARK } from '../../src/shared-file.js';
+import { OWNER_MARK } from '../../src/export/shared-file.js';
 import { awsCli } from '../support/aws-cli.ts';
 import { ACCOUNT, USER, role, startWorld, type World } from '../support/world.ts';
 

@@ -6,6 +6,7 @@ import { inputDefaults } from './action-metadata.ts';
 import { callerIdentity } from './aws-cli.ts';
 import { startOidc, type OidcOptions, type OidcServer } from './oidc-server.ts';
 import { startSts, type IamRole, type PolicyDocument, type StsOptions, type StsServer } from './sts-server.ts';
+import { runInProcess, type InProcessOptions, type InProcessResult } from './in-process.ts';
 import { registerSecretSource } from './step-registry.ts';
 import { runStep, type StepOptions, type StepResult } from './step-runner.ts';
 
@@ -73,6 +74,8 @@ export interface World {
   oidc: OidcServer;
   /** Runs the built action's main entry as a workflow step with these inputs. */
   step(inputs: Record<string, string>, options?: Partial<StepOptions> & { oidc?: boolean }): Promise<StepResult>;
+  /** Runs the action in this process through its Runtime (fake clock, recording output), against the same stand-ins. */
+  run(inputs: Record<string, string>, options?: InProcessOptions & { oidc?: boolean }): Promise<InProcessResult>;
   /** Runs the post step with the state the main step saved. */
   post(main: StepResult, env?: Record<string, string | undefined>): Promise<StepResult>;
   /** A later `run:` step: `aws sts get-caller-identity` with the given environment. */
@@ -104,6 +107,10 @@ export async function startWorld(options: { sts?: StsOptions; oidc?: OidcOptions
     step(inputs, { oidc: withOidc = true, env, ...rest } = {}) {
       const idToken = withOidc ? { ACTIONS_ID_TOKEN_REQUEST_URL: oidc.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.requestToken } : {};
       return runStep({ entry: MAIN, inputs: { ...DEFAULT_INPUTS, 'aws-region': 'us-east-1', 'sts-endpoint': sts.url, ...inputs }, env: { ...idToken, ...env }, ...rest });
+    },
+    run(inputs, { oidc: withOidc = true, env, ...rest } = {}) {
+      const idToken = withOidc ? { ACTIONS_ID_TOKEN_REQUEST_URL: oidc.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.requestToken } : {};
+      return runInProcess({ ...DEFAULT_INPUTS, 'aws-region': 'us-east-1', 'sts-endpoint': sts.url, ...inputs }, { env: { ...idToken, ...env }, ...rest });
     },
     post(main, env = {}) {
       return runStep({ entry: POST, state: main.state, env: { ...main.env, ...env } });

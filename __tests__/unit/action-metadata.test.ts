@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { INPUT_NAMES } from '../../src/inputs.js';
-import { ACTION_VERSION } from '../../src/user-agent.js';
+import { INPUT_NAMES } from '../../src/inputs/names.js';
+import { ACTION_VERSION } from '../../src/inputs/environment.js';
 import { inputDefaults } from '../support/action-metadata.ts';
 import { REPO_ROOT } from '../support/world.ts';
 

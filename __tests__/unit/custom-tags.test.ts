@@ -1,4 +1,4 @@
-import { parseCustomTags } from '../../src/custom-tags.js';
+import { parseCustomTags } from '../../src/inputs/custom-tags.js';
 
 function problemsFor(text: string): string[] {
   const problems: string[] = [];

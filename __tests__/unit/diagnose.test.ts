@@ -1,4 +1,4 @@
-import { claimsTable, diagnoseAssumeRole, diagnoseWebIdentity, isRefusal, issuerKeyPrefix, principalFor, terraformRole, webIdentityTrustPolicy } from '../../src/diagnose.js';
+import { claimsTable, diagnoseAssumeRole, diagnoseWebIdentity, isRefusal, issuerKeyPrefix, principalFor, terraformRole, webIdentityTrustPolicy } from '../../src/credentials/diagnose.js';
 
 const ROLE = 'arn:aws:iam::111122223333:role/deploy';
 const CLAIMS = {

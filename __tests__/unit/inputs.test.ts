@@ -1,9 +1,15 @@
-import { InputError, inputVariable, parseInputs, type Env } from '../../src/inputs.js';
+import { InputError } from '../../src/errors.js';
+import { inputVariable } from '../../src/inputs/names.js';
+import { parseInputs } from '../../src/inputs/parse.js';
+import type { Env } from '../../src/types.js';
 
 const ROLE = 'arn:aws:iam::111122223333:role/deploy';
 
+// A job with `permissions: id-token: write`, so a role alone has a source to be assumed with.
+const OIDC: Env = { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1/token', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'bearer' };
+
 function env(inputs: Record<string, string>, extra: Env = {}): Env {
-  const vars: Record<string, string | undefined> = { ...extra };
+  const vars: Record<string, string | undefined> = { ...OIDC, ...extra };
   for (const [name, value] of Object.entries(inputs)) vars[inputVariable(name)] = value;
   return vars;
 }
@@ -56,8 +62,9 @@ describe('reading inputs', () => {
     expect(parseInputs(env({ 'aws-region': 'us-east-1', 'role-to-assume': arn })).role).toEqual({ kind: 'arn', arn });
   });
 
-  test('a bare role name is kept as a name for the plan to complete', () => {
-    expect(parseInputs(env({ 'aws-region': 'us-east-1', 'role-to-assume': 'deploy' })).role).toEqual({ kind: 'name', name: 'deploy' });
+  test('a bare role name is kept as a name for the plan to complete from the keys’ account', () => {
+    const keys = { 'aws-access-key-id': 'AKIAEXAMPLE12345678', 'aws-secret-access-key': 'secret/Example+Key' };
+    expect(parseInputs(env({ 'aws-region': 'us-east-1', 'role-to-assume': 'deploy', ...keys })).role).toEqual({ kind: 'name', name: 'deploy' });
   });
 
   test.each([

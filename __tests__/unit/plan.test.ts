@@ -1,4 +1,7 @@
-import { InputError, inputVariable, parseInputs, type Env } from '../../src/inputs.js';
+import { InputError } from '../../src/errors.js';
+import { inputVariable } from '../../src/inputs/names.js';
+import { parseInputs } from '../../src/inputs/parse.js';
+import type { Env } from '../../src/types.js';
 import { completeRoleArn, decidePlan, describePlan, type Plan } from '../../src/plan.js';
 
 const ROLE = 'arn:aws:iam::111122223333:role/deploy';
@@ -8,7 +11,7 @@ const KEYS = { 'aws-access-key-id': 'AKIAIOSFODNN7EXAMPLE', 'aws-secret-access-k
 function plan(inputs: Record<string, string>, extra: Env = {}): Plan {
   const vars: Record<string, string | undefined> = { ...extra };
   for (const [name, value] of Object.entries({ 'aws-region': 'us-east-1', ...inputs })) vars[inputVariable(name)] = value;
-  return decidePlan(parseInputs(vars), vars);
+  return decidePlan(parseInputs(vars));
 }
 
 function rejection(inputs: Record<string, string>, extra: Env = {}): string {

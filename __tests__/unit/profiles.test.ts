@@ -1,5 +1,5 @@
-import { parseProfileSpecs } from '../../src/profiles.js';
-import { OWNER_MARK, removeSection, upsertSection } from '../../src/shared-file.js';
+import { parseProfileSpecs } from '../../src/inputs/profile-specs.js';
+import { OWNER_MARK, removeSection, upsertSection } from '../../src/export/shared-file.js';
 
 describe('editing a shared file', () => {
   const file = '# top\n[a]\nx = 1\n\n; about b\n[b]\ny = 2\n';

@@ -5,10 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import fc from 'fast-check';
-import { appendKeyValue } from '../../src/file-command.js';
-import { INPUT_NAMES, InputError, inputVariable, parseInputs, type Env, type Inputs } from '../../src/inputs.js';
+import { appendKeyValue } from '../../src/post/file-command.js';
+import { InputError } from '../../src/errors.js';
+import { INPUT_NAMES, inputVariable } from '../../src/inputs/names.js';
+import { parseInputs, type Inputs } from '../../src/inputs/parse.js';
+import type { Env } from '../../src/types.js';
 import { decidePlan } from '../../src/plan.js';
-import { readTokenFile } from '../../src/token-file.js';
+import { readTokenFile } from '../../src/oidc/token-file.js';
 import { parseFileCommands } from '../support/file-commands.ts';
 
 const ROLE = 'arn:aws:iam::111122223333:role/deploy';
@@ -132,7 +135,7 @@ type Verdict = { ok: true; inputs: Inputs } | { ok: false; problems: readonly st
 function judge(env: Env, withPlan = false): Verdict {
   try {
     const inputs = parseInputs(env);
-    if (withPlan) decidePlan(inputs, env);
+    if (withPlan) decidePlan(inputs);
     return { ok: true, inputs };
   } catch (error) {
     if (error instanceof InputError) return { ok: false, problems: error.problems };

@@ -1,4 +1,4 @@
-import { bypassesProxy, nodeSupportsProxyAgents, readProxySettings } from '../../src/proxy.js';
+import { bypassesProxy, nodeSupportsProxyAgents, readProxySettings } from '../../src/inputs/proxy-settings.js';
 
 describe('no-proxy matching', () => {
   const bypass = (url: string, entries: string[]) => bypassesProxy(new URL(url), entries);

@@ -2,18 +2,22 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OWNER_MARK, readSharedFile, removeSection, sectionHeader, upsertSection, writeSharedFile } from '../../src/shared-file.js';
-import { credentialProcessJson } from '../../src/refresh-helper.js';
-import { inputVariable, parseInputs } from '../../src/inputs.js';
+import { OWNER_MARK, readSharedFile, removeSection, sectionHeader, upsertSection, writeSharedFile } from '../../src/export/shared-file.js';
+import { credentialProcessJson, specPlan } from '../../src/refresh/helper.js';
+import { inputVariable } from '../../src/inputs/names.js';
+import { parseInputs } from '../../src/inputs/parse.js';
+import { readRunnerFacts } from '../../src/inputs/environment.js';
 import { decidePlan, type Plan } from '../../src/plan.js';
-import { commandLine, parseSpecArguments, refreshSpec, specArguments, specPlan } from '../../src/refresh-spec.js';
+import { commandLine, parseSpecArguments, refreshSpec, specArguments } from '../../src/export/refresh-spec.js';
 
 const OIDC_ENV = { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1/token?x=1', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'bearer', HOME: '/home/runner' };
+
+const FACTS = readRunnerFacts(OIDC_ENV, { homedir: '/home/runner', nodeVersion: '24.19.0' });
 
 function assumePlan(inputs: Record<string, string>): Extract<Plan, { kind: 'assume' }> {
   const env: Record<string, string> = { ...OIDC_ENV };
   for (const [name, value] of Object.entries({ 'aws-region': 'eu-west-1', 'refresh-credentials': 'true', ...inputs })) env[inputVariable(name)] = value;
-  const plan = decidePlan(parseInputs(env), env);
+  const plan = decidePlan(parseInputs(env));
   if (plan.kind !== 'assume') throw new Error('expected an assume plan');
   return plan;
 }
@@ -31,14 +35,14 @@ describe('the helper re-assumes exactly what the main step assumed', () => {
       'managed-session-policies': 'arn:aws:iam::aws:policy/ReadOnlyAccess',
       'role-skip-session-tagging': 'true'
     });
-    const back = specPlan(parseSpecArguments(specArguments(refreshSpec(plan))), { noProxy: [] });
+    const back = specPlan(parseSpecArguments(specArguments(refreshSpec(plan))), { noProxy: [] }, FACTS);
     expect([back.target, ...back.chain]).toEqual([plan.target, ...plan.chain]);
     expect([back.source, back.region, back.stsEndpoint, back.maxAttempts]).toEqual([plan.source, plan.region, plan.stsEndpoint, plan.maxAttempts]);
   });
 
   test('a token file source is passed as its path', () => {
     const plan = assumePlan({ 'role-to-assume': 'arn:aws:iam::111122223333:role/x', 'web-identity-token-file': '/var/run/token file' });
-    expect(specPlan(parseSpecArguments(specArguments(refreshSpec(plan))), { noProxy: [] }).source).toEqual({ kind: 'token-file', path: '/var/run/token file' });
+    expect(specPlan(parseSpecArguments(specArguments(refreshSpec(plan))), { noProxy: [] }, FACTS).source).toEqual({ kind: 'token-file', path: '/var/run/token file' });
   });
 
   test('sh and the AWS CLI’s shlex both split the command line back into the same words', () => {

@@ -1,4 +1,4 @@
-import { backoffDelay, isRetryable, isThrottling, withRetry } from '../../src/retry.js';
+import { backoffDelay, isRetryable, isThrottling, withRetry } from '../../src/sts/retry.js';
 
 const sdkError = (name: string, status: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
 const netError = (code: string) => Object.assign(new Error(`connect ${code}`), { code });

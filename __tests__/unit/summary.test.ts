@@ -1,4 +1,5 @@
-import { failureSummary, successSummary, summaryOptions } from '../../src/summary.js';
+import { failureSummary, successSummary } from '../../src/export/summary.js';
+import { summaryOptions } from '../../src/inputs/parse.js';
 
 const FACTS = {
   source: 'GitHub OIDC token',

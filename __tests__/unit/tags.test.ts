@@ -1,4 +1,4 @@
-import { sanitizeTagValue, sessionTags, withoutDroppableTags } from '../../src/tags.js';
+import { sanitizeTagValue, sessionTags, withoutDroppableTags } from '../../src/session-tags.js';
 
 describe('session tags', () => {
   test('replace characters STS refuses and cut at 256', () => {

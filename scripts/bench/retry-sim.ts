@@ -2,7 +2,7 @@
 // meet an STS token bucket, in simulated time: no processes, so arrival patterns can be chosen, and
 // what `--load` measures can be compared with what a policy does in principle. Throttled calls take
 // no token (as in the stand-in). Each figure is the mean of 5 seeds.
-import { backoffDelay, DEFAULT_BACKOFF, type Backoff } from '../../src/retry.ts';
+import { backoffDelay, DEFAULT_BACKOFF, type Backoff } from '../../src/sts/retry.ts';
 
 type Policy = (failedAttempt: number, random: () => number) => number;
 

@@ -1,3 +1,0 @@
-import { runPostStep } from './post-step.js';
-
-runPostStep();

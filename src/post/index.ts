@@ -1,0 +1,3 @@
+import { runPostStep } from './step.js';
+
+runPostStep();
