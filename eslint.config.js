@@ -12,15 +12,18 @@ const NODE_GLOBALS = Object.fromEntries(
   )
 );
 
-// @actions/core (and @actions/github) are the toolkit: only the runtime module wires them, everything else gets an injected port.
-const CORE_MESSAGE = 'Only src/runtime.ts (and src/index.ts) may use @actions/core: take the ActionOutput/Runtime port you are given instead.';
+// @actions/core and @actions/github are the toolkit: only src/toolkit.ts wires them, everything else gets an injected port.
+const CORE_MESSAGE = 'Only src/toolkit.ts may use @actions/core or @actions/github: take the ActionOutput/Runtime port you are given instead.';
 const BUNDLE_MESSAGE =
   'The post step and the credential_process helper are bundled on their own (dist/cleanup, dist/refresh) and must not carry the toolkit: no @actions/core or @actions/github here.';
-const RUNTIME_MESSAGE = 'src/runtime.ts wires @actions/core: importing it from the post step or the refresh helper puts the toolkit into their bundles. Use a port (ports.ts) instead.';
+const TOOLKIT_MESSAGE = 'src/toolkit.ts wires @actions/core: importing it from the post step or the refresh helper puts the toolkit into their bundles. Use src/runtime.ts or a port (ports.ts) instead.';
 
 const coreRestriction = {
-  paths: [{ name: '@actions/core', message: CORE_MESSAGE }],
-  patterns: [{ group: ['@actions/core/*'], message: CORE_MESSAGE }]
+  paths: [
+    { name: '@actions/core', message: CORE_MESSAGE },
+    { name: '@actions/github', message: CORE_MESSAGE }
+  ],
+  patterns: [{ group: ['@actions/core/*', '@actions/github/*'], message: CORE_MESSAGE }]
 };
 const bundleRestriction = {
   paths: [
@@ -29,7 +32,7 @@ const bundleRestriction = {
   ],
   patterns: [
     { group: ['@actions/core/*', '@actions/github/*'], message: BUNDLE_MESSAGE },
-    { group: ['**/runtime', '**/runtime.js', '**/runtime.ts'], message: RUNTIME_MESSAGE }
+    { group: ['**/toolkit', '**/toolkit.js', '**/toolkit.ts'], message: TOOLKIT_MESSAGE }
   ]
 };
 // no-restricted-imports does not see `await import('…')`, which ncc bundles all the same.
@@ -88,12 +91,12 @@ export default defineConfig(
   },
 
   {
-    name: 'project/toolkit-only-in-runtime',
+    name: 'project/toolkit-only-in-toolkit',
     files: ['src/**/*.ts'],
-    ignores: ['src/runtime.ts', 'src/index.ts'],
+    ignores: ['src/toolkit.ts'],
     rules: {
       'no-restricted-imports': ['error', coreRestriction],
-      'no-restricted-syntax': ['error', dynamicImport(['@actions/core'], CORE_MESSAGE)]
+      'no-restricted-syntax': ['error', dynamicImport(['@actions/core', '@actions/github'], CORE_MESSAGE)]
     }
   },
 
