@@ -22,7 +22,7 @@ export interface CallerIdentity {
   UserId: string;
 }
 
-export interface StepOptions {
+export interface LaterStepOptions {
   /** The step's HOME; without one (here or in env) a fresh, empty HOME is made and removed. */
   home?: string;
   timeoutMs?: number;
@@ -84,7 +84,7 @@ function parseJson(text: string): unknown {
 }
 
 /** Runs one later-step process in the step's env; stdout parsed as JSON when it exits 0. */
-function runStep(command: string, args: string[], env: Record<string, string>, opts: StepOptions): Promise<CliResult> {
+function runStep(command: string, args: string[], env: Record<string, string>, opts: LaterStepOptions): Promise<CliResult> {
   const given = opts.home ?? env['HOME'];
   const home = given ?? mkdtempSync(join(tmpdir(), 'aws-assume-role-cli-'));
   const run = new Promise<CliResult>((resolve, reject) => {
@@ -111,7 +111,7 @@ function runStep(command: string, args: string[], env: Record<string, string>, o
 }
 
 /** The real AWS CLI (`aws` on PATH), for what only the CLI can show; callerIdentity works without it. */
-export function awsCli(args: string[], env: Record<string, string>, opts: StepOptions = {}): Promise<CliResult> {
+export function awsCli(args: string[], env: Record<string, string>, opts: LaterStepOptions = {}): Promise<CliResult> {
   return runStep('aws', args, env, opts);
 }
 
@@ -132,7 +132,7 @@ function asIdentity(json: unknown): CallerIdentity | undefined {
 export async function callerIdentity(
   endpointUrl: string,
   env: Record<string, string>,
-  opts: StepOptions & { profile?: string; client?: LaterStepClient } = {}
+  opts: LaterStepOptions & { profile?: string; client?: LaterStepClient } = {}
 ): Promise<CliResult & { identity?: CallerIdentity }> {
   const { profile, client = laterStepClient, ...rest } = opts;
   const result = client === 'aws-cli'

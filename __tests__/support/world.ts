@@ -75,7 +75,7 @@ export interface World {
   step(inputs: Record<string, string>, options?: Partial<StepOptions> & { oidc?: boolean }): Promise<StepResult>;
   /** Runs the post step with the state the main step saved. */
   post(main: StepResult, env?: Record<string, string | undefined>): Promise<StepResult>;
-  /** A later `run:` step: `aws sts get-caller-identity` with the given environment. */
+  /** A later `run:` step: `aws sts get-caller-identity` with the given environment (the SDK's default chain where `aws` is missing). */
   whoami(env: Record<string, string>): ReturnType<typeof callerIdentity>;
   close(): Promise<void>;
 }
