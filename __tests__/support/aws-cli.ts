@@ -84,7 +84,7 @@ function parseJson(text: string): unknown {
 }
 
 /** Runs one later-step process in the step's env; stdout parsed as JSON when it exits 0. */
-function runStep(command: string, args: string[], env: Record<string, string>, opts: LaterStepOptions): Promise<CliResult> {
+function runLaterStep(command: string, args: string[], env: Record<string, string>, opts: LaterStepOptions): Promise<CliResult> {
   const given = opts.home ?? env['HOME'];
   const home = given ?? mkdtempSync(join(tmpdir(), 'aws-assume-role-cli-'));
   const run = new Promise<CliResult>((resolve, reject) => {
@@ -112,7 +112,7 @@ function runStep(command: string, args: string[], env: Record<string, string>, o
 
 /** The real AWS CLI (`aws` on PATH), for what only the CLI can show; callerIdentity works without it. */
 export function awsCli(args: string[], env: Record<string, string>, opts: LaterStepOptions = {}): Promise<CliResult> {
-  return runStep('aws', args, env, opts);
+  return runLaterStep('aws', args, env, opts);
 }
 
 // Run by this same Node (Node 24 strips the types), so the step needs nothing installed beyond npm ci.
@@ -137,7 +137,7 @@ export async function callerIdentity(
   const { profile, client = laterStepClient, ...rest } = opts;
   const result = client === 'aws-cli'
     ? await awsCli(['sts', 'get-caller-identity', '--endpoint-url', endpointUrl, '--output', 'json', ...(profile === undefined ? [] : ['--profile', profile])], env, rest)
-    : await runStep(process.execPath, [SDK_STEP, endpointUrl, ...(profile === undefined ? [] : [profile])], env, rest);
+    : await runLaterStep(process.execPath, [SDK_STEP, endpointUrl, ...(profile === undefined ? [] : [profile])], env, rest);
   const identity = asIdentity(result.json);
   return identity === undefined ? result : { ...result, identity };
 }
