@@ -7,6 +7,8 @@ export default {
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
   // After each test file: every step it ran is scanned for every secret its worlds issued.
   setupFilesAfterEnv: ['<rootDir>/__tests__/support/leak-scan.setup.ts'],
+  // Once per run: one line when later steps use the SDK because the AWS CLI is not on PATH.
+  globalSetup: '<rootDir>/__tests__/support/later-step.global-setup.ts',
   testTimeout: 60000,
   verbose: false
 };

@@ -1,5 +1,6 @@
 // npm run demo: the local STS and GitHub OIDC stand-ins, the built action run as a workflow step
 // would run it (OIDC path), its log as the runner would show it, and a later step using the result.
+import { hasAwsCli, LATER_STEP_NOTICE } from '../__tests__/support/aws-cli.ts';
 import { awsEnv, role, startWorld } from '../__tests__/support/world.ts';
 import type { StepResult } from '../__tests__/support/step-runner.ts';
 
@@ -19,6 +20,7 @@ function section(title: string, body: string): void {
 }
 
 async function main(): Promise<number> {
+  if (!hasAwsCli) process.stdout.write(`${LATER_STEP_NOTICE}\n`);
   const world = await startWorld();
   try {
     section('Local stand-ins', `STS (SigV4-checking) at ${world.sts.url}\nGitHub OIDC token endpoint at ${world.oidc.requestUrl}`);
@@ -32,7 +34,8 @@ async function main(): Promise<number> {
     if (step.exitCode !== 0) return 1;
 
     const later = await world.whoami(awsEnv(step));
-    section('Later step: aws sts get-caller-identity', later.exitCode === 0 ? later.stdout.trim() : later.stderr.trim());
+    const client = hasAwsCli ? 'aws sts get-caller-identity' : 'GetCallerIdentity with the AWS SDK for JavaScript (default credential chain)';
+    section(`Later step: ${client}`, later.exitCode === 0 ? later.stdout.trim() : later.stderr.trim());
     const post = await world.post(step);
     section('Post step', asRunnerShows(post.stdout, []));
     return later.exitCode === 0 && post.exitCode === 0 ? 0 : 1;

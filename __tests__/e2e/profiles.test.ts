@@ -1,9 +1,9 @@
-// aws-profile, overwrite-aws-profile and profiles: shared files the AWS CLI reads, written safely.
+// aws-profile, overwrite-aws-profile and profiles: shared files the AWS CLI and SDKs read, written safely.
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OWNER_MARK } from '../../src/export/shared-file.js';
-import { awsCli } from '../support/aws-cli.ts';
+import { callerIdentity } from '../support/aws-cli.ts';
 import { ACCOUNT, USER, role, startWorld, type World } from '../support/world.ts';
 
 let world: World;
@@ -21,8 +21,8 @@ function awsHome(): { home: string; env: Record<string, string> } {
 
 /** A later step using a named profile, as `aws --profile NAME` would. */
 async function whoamiWithProfile(home: string, profile: string) {
-  const result = await awsCli(['sts', 'get-caller-identity', '--endpoint-url', world.sts.url, '--output', 'json', '--profile', profile], { HOME: home }, { home });
-  return result.exitCode === 0 ? (JSON.parse(result.stdout) as { Arn: string }) : { Arn: `failed: ${result.stderr}` };
+  const result = await callerIdentity(world.sts.url, { HOME: home }, { home, profile });
+  return result.identity ?? { Arn: `failed: ${result.stderr}` };
 }
 
 test('aws-profile writes a profile the AWS CLI uses, private, and exports no keys by default', async () => {

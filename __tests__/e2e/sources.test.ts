@@ -1,5 +1,5 @@
 // Every source of credentials, end to end: the built action as a workflow step, the local STS checking
-// signatures and trust policies, then a later step that uses the exports with the AWS CLI.
+// signatures and trust policies, then a later step that uses the exports (the AWS CLI, or the SDK without it).
 import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,11 +1,11 @@
 // Proves the test-support stand-ins are faithful to the runner's rules and can fail.
 import { createPublicKey, verify } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { awsCli, callerIdentity } from '../support/aws-cli.ts';
+import { awsCli, callerIdentity, hasAwsCli, type LaterStepClient } from '../support/aws-cli.ts';
 import { fileCommandMap, parseFileCommands, parseWorkflowCommands } from '../support/file-commands.ts';
 import { expectNoLeaks, findLeaks } from '../support/leaks.ts';
 import { defaultClaims, startOidc } from '../support/oidc-server.ts';
@@ -316,14 +316,16 @@ describe('findLeaks', () => {
   });
 });
 
-describe('AWS CLI step', () => {
-  it('runs aws --version from PATH', async () => {
+describe('later step (AWS CLI, or the SDK where the CLI is missing)', () => {
+  // CLI-specific: there is no `aws` to ask on a machine without it.
+  (hasAwsCli ? it : it.skip)('runs aws --version from PATH (needs the AWS CLI on PATH; skipped without it)', async () => {
     const result = await awsCli(['--version'], {});
     expect(result.exitCode).toBe(0);
     expect(result.stdout + result.stderr).toMatch(/aws-cli\/\d+/);
   });
 
-  it('calls a local endpoint with only the given credentials, nothing ambient', async () => {
+  /** A stub STS that answers every request with one identity and records the Authorization headers. */
+  async function withStubSts(body: (url: string, seen: string[]) => Promise<void>): Promise<void> {
     const seen: string[] = [];
     const sts = createServer((req, res) => {
       seen.push(req.headers.authorization ?? '');
@@ -335,22 +337,52 @@ describe('AWS CLI step', () => {
       );
     });
     await new Promise<void>((resolve) => sts.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(sts.address() as AddressInfo).port}`;
     try {
-      const creds = { AWS_ACCESS_KEY_ID: 'ASIAHARNESSEXAMPLE01', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token', AWS_DEFAULT_REGION: 'us-east-1' };
-      const ok = await callerIdentity(url, creds);
-      expect(ok.identity).toEqual({ Account: '123456789012', Arn: 'arn:aws:sts::123456789012:assumed-role/ci/gha', UserId: 'AROAEXAMPLE:gha' });
-      expect(seen[0]).toContain('Credential=ASIAHARNESSEXAMPLE01/');
-      process.env['AWS_ACCESS_KEY_ID'] = 'AKIAAMBIENTSHOULDNOT';
-      process.env['AWS_SECRET_ACCESS_KEY'] = 'ambient';
-      const none = await callerIdentity(url, { AWS_DEFAULT_REGION: 'us-east-1' });
-      expect(none.exitCode).not.toBe(0);
-      expect(none.identity).toBeUndefined();
-      expect(seen).toHaveLength(1);
+      await body(`http://127.0.0.1:${(sts.address() as AddressInfo).port}`, seen);
     } finally {
-      delete process.env['AWS_ACCESS_KEY_ID'];
-      delete process.env['AWS_SECRET_ACCESS_KEY'];
       sts.close();
+    }
+  }
+
+  // The SDK client is tested wherever the CLI is installed too, so CI still covers the bare-machine path.
+  const clients: LaterStepClient[] = hasAwsCli ? ['aws-cli', 'sdk'] : ['sdk'];
+
+  it.each(clients)('%s: calls a local endpoint with only the given credentials, nothing ambient', async (client) => {
+    await withStubSts(async (url, seen) => {
+      try {
+        const creds = { AWS_ACCESS_KEY_ID: 'ASIAHARNESSEXAMPLE01', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token', AWS_DEFAULT_REGION: 'us-east-1' };
+        const ok = await callerIdentity(url, creds, { client });
+        expect(ok.identity).toEqual({ Account: '123456789012', Arn: 'arn:aws:sts::123456789012:assumed-role/ci/gha', UserId: 'AROAEXAMPLE:gha' });
+        expect(seen[0]).toContain('Credential=ASIAHARNESSEXAMPLE01/');
+        process.env['AWS_ACCESS_KEY_ID'] = 'AKIAAMBIENTSHOULDNOT';
+        process.env['AWS_SECRET_ACCESS_KEY'] = 'ambient';
+        const none = await callerIdentity(url, { AWS_DEFAULT_REGION: 'us-east-1' }, { client });
+        expect(none.exitCode).not.toBe(0);
+        expect(none.identity).toBeUndefined();
+        expect(seen).toHaveLength(1);
+      } finally {
+        delete process.env['AWS_ACCESS_KEY_ID'];
+        delete process.env['AWS_SECRET_ACCESS_KEY'];
+      }
+    });
+  });
+
+  it.each(clients)('%s: a named profile in HOME/.aws/config gets its keys from credential_process', async (client) => {
+    const home = mkdtempSync(join(tmpdir(), 'later-step-home-'));
+    try {
+      mkdirSync(join(home, '.aws'));
+      const helper = join(home, 'creds.sh');
+      writeFileSync(helper, `#!/bin/sh\necho '{"Version": 1, "AccessKeyId": "ASIAPROCESSEXAMPLE01", "SecretAccessKey": "s", "SessionToken": "t"}'\n`);
+      chmodSync(helper, 0o700);
+      writeFileSync(join(home, '.aws', 'config'), `[profile proc]\ncredential_process = ${helper}\nregion = eu-west-1\n`);
+      await withStubSts(async (url, seen) => {
+        const result = await callerIdentity(url, { HOME: home }, { home, profile: 'proc', client });
+        expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({ exitCode: 0, stderr: '' });
+        expect(seen[0]).toContain('Credential=ASIAPROCESSEXAMPLE01/');
+        expect(seen[0]).toContain('/eu-west-1/sts/aws4_request'); // the profile's region, as both clients read it
+      });
+    } finally {
+      rmSync(home, { recursive: true, force: true });
     }
   });
 });

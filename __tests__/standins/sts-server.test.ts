@@ -1,6 +1,6 @@
 // Proves the local STS stand-in is faithful: real clients (JS SDK v3 and AWS CLI) talk to it
 // unmodified, and it answers with real STS codes, statuses and texts (sts.md).
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import type { JsonWebKey, KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import {
   STSClient
 } from '@aws-sdk/client-sts';
 import type { AssumeRoleCommandInput } from '@aws-sdk/client-sts';
+import { hasAwsCli } from '../support/aws-cli.ts';
 import { startSts } from '../support/sts-server.ts';
 import type { IamRole, IamUser, IssuedSession, StsOptions, StsServer } from '../support/sts-server.ts';
 import { signRequest } from '../support/sigv4.ts';
@@ -189,6 +190,12 @@ const run = (file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ co
 
 let cliHome = '';
 
+// These tests check the stand-in against botocore itself, so they need it; without it they are
+// skipped by name (the JS SDK tests still run). The CLI v2 bundles a botocore python3 cannot import.
+const withCli = hasAwsCli ? it : it.skip;
+const hasBotocore = spawnSync('python3', ['-c', 'import botocore'], { stdio: 'ignore' }).status === 0;
+const withBotocore = hasBotocore ? it : it.skip;
+
 /** Runs the AWS CLI with nothing ambient: fresh HOME, empty config/credentials, no IMDS. */
 function aws(server: StsServer, creds: Creds, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = {
@@ -239,7 +246,7 @@ describe('GetCallerIdentity and SigV4', () => {
     expect(call?.userAgent).toMatch(/aws-sdk-js/);
   });
 
-  it('answers the AWS CLI (botocore signer), with long-term and with session credentials', async () => {
+  withCli('answers the AWS CLI (botocore signer), with long-term and with session credentials (needs the AWS CLI on PATH; skipped without it)', async () => {
     const plain = await aws(server, keysOf(CI), ['sts', 'get-caller-identity']);
     expect(plain.stderr).toBe('');
     expect(JSON.parse(plain.stdout)).toMatchObject({ Arn: CI.arn, Account: ACCT });
@@ -250,7 +257,7 @@ describe('GetCallerIdentity and SigV4', () => {
     expect(JSON.parse(viaSession.stdout)).toMatchObject({ Arn: `arn:aws:sts::${ACCT}:assumed-role/deploy/cli-session` });
   });
 
-  it('lets the AWS CLI assume a role with tags (botocore list encoding)', async () => {
+  withCli('lets the AWS CLI assume a role with tags (botocore list encoding) (needs the AWS CLI on PATH; skipped without it)', async () => {
     const r = await aws(server, keysOf(CI), [
       'sts', 'assume-role', '--role-arn', roleArn('ci/deploy'), '--role-session-name', 'cli@tags',
       '--tags', 'Key=Repo,Value=my-org/my-repo', 'Key=Run Id,Value=12 34', '--transitive-tag-keys', 'Repo'
@@ -262,7 +269,7 @@ describe('GetCallerIdentity and SigV4', () => {
     expect(s?.transitiveTagKeys).toEqual(['Repo']);
   });
 
-  it('canonicalises like botocore: inner header spaces collapsed, query re-encoded', async () => {
+  withBotocore('canonicalises like botocore: inner header spaces collapsed, query re-encoded (needs python3 with botocore; skipped without it)', async () => {
     // botocore (shipped with the CLI) as an independent signer; ours would agree with itself anyway.
     const script = [
       'import json, sys',
@@ -289,14 +296,16 @@ describe('GetCallerIdentity and SigV4', () => {
     expect([res.status, res.body]).toEqual([200, expect.stringContaining(`<Arn>${CI.arn}</Arn>`)]);
   });
 
-  it('rejects a wrong secret with SignatureDoesNotMatch, from both clients', async () => {
+  it('rejects a wrong secret with SignatureDoesNotMatch, from the JS SDK and (where installed) the AWS CLI', async () => {
     const bad = { accessKeyId: CI.accessKeyId, secretAccessKey: 'x'.repeat(40) };
     expect(await failure(client(server, bad).send(new GetCallerIdentityCommand({})))).toEqual({
       name: 'SignatureDoesNotMatch', status: 403, message: SIGNATURE_TEXT
     });
-    const cli = await aws(server, bad, ['sts', 'get-caller-identity']);
-    expect(cli.code).not.toBe(0);
-    expect(cli.stderr).toContain('(SignatureDoesNotMatch)');
+    if (hasAwsCli) {
+      const cli = await aws(server, bad, ['sts', 'get-caller-identity']);
+      expect(cli.code).not.toBe(0);
+      expect(cli.stderr).toContain('(SignatureDoesNotMatch)');
+    }
     expect(server.calls.at(-1)).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch', accessKeyId: CI.accessKeyId });
     expect(server.calls.at(-1)?.callerArn).toBeUndefined();
   });

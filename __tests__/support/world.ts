@@ -78,7 +78,7 @@ export interface World {
   run(inputs: Record<string, string>, options?: InProcessOptions & { oidc?: boolean }): Promise<InProcessResult>;
   /** Runs the post step with the state the main step saved. */
   post(main: StepResult, env?: Record<string, string | undefined>): Promise<StepResult>;
-  /** A later `run:` step: `aws sts get-caller-identity` with the given environment. */
+  /** A later `run:` step: `aws sts get-caller-identity` with the given environment (the SDK's default chain where `aws` is missing). */
   whoami(env: Record<string, string>): ReturnType<typeof callerIdentity>;
   close(): Promise<void>;
 }
