@@ -1,6 +1,7 @@
 // ESM throughout: @actions/core 3 is ESM-only, so tests run as native ESM (NODE_OPTIONS=--experimental-vm-modules).
 export default {
-  testEnvironment: 'node',
+  // The node environment, where Node's own errors are `instanceof Error` as they are in the bundle.
+  testEnvironment: '<rootDir>/__tests__/support/node-environment.js',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
