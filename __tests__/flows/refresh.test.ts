@@ -1,9 +1,13 @@
 // refresh-credentials in process: the config-file profile whose credential_process re-assumes the
-// role, written privately, without a secret, undone by the post step. The helper itself, run by the
-// AWS CLI in a later step after the first session expired: e2e/refresh.test.ts.
+// role, written privately, without a secret, undone by the post step; and the helper that line runs,
+// called with the arguments the line gives it. The built helper run by the AWS CLI in a later step,
+// after the first session expired: e2e/refresh.test.ts.
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { runRefresh } from '../../src/refresh/helper.js';
+import type { InProcessResult } from '../support/in-process.ts';
 import { OTHER_ACCOUNT, USER, role, startWorld, type World } from '../support/world.ts';
 
 let world: World;
@@ -82,4 +86,76 @@ test('stored keys cannot refresh: refused before any call', async () => {
   expect(result.exitCode).toBe(1);
   expect(result.errors).toEqual([expect.stringMatching(/^Invalid input: refresh-credentials: only works with GitHub OIDC or web-identity-token-file/)]);
   expect(world.sts.calls.length).toBe(calls);
+});
+
+describe('the helper the profile runs', () => {
+  /** The credential_process arguments after the script, split by /bin/sh as the SDKs split them. */
+  function helperArguments(result: InProcessResult, file = join(result.home, '.aws', 'config')): string[] {
+    const line = /^credential_process = (.*)$/m.exec(readFileSync(file, 'utf8'))?.[1] ?? '';
+    const words = execFileSync('/bin/sh', ['-c', `set -- ${line}; for w; do printf '%s\\0' "$w"; done`], { encoding: 'utf8' }).split('\0').slice(0, -1);
+    return words.slice(2); // node and the script
+  }
+
+  async function callHelper(argv: string[], env: Record<string, string>) {
+    const io = { stdout: '', stderr: '' };
+    const code = await runRefresh(argv, env, { stdout: t => (io.stdout += t), stderr: t => (io.stderr += t) }, () => import('../../src/sdk/index.js'));
+    return { code, ...io };
+  }
+
+  const idToken = () => ({ ACTIONS_ID_TOKEN_REQUEST_URL: world.oidc.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: world.oidc.requestToken });
+
+  test('prints credential_process JSON for a fresh session of the same role, from a fresh token', async () => {
+    const main = await world.run({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true' });
+    const sessions = world.sts.sessions.length;
+    const tokens = world.oidc.issued.length;
+    const helper = await callHelper(helperArguments(main), { HOME: main.home, ...idToken() });
+    expect({ code: helper.code, stderr: helper.stderr }).toEqual({ code: 0, stderr: '' });
+    const fresh = world.sts.sessions.slice(sessions);
+    expect(fresh.map(s => [s.viaAction, s.roleArn])).toEqual([['AssumeRoleWithWebIdentity', role('gha-deploy')]]);
+    expect(world.oidc.issued.length - tokens).toBe(1);
+    expect(JSON.parse(helper.stdout)).toEqual({
+      Version: 1,
+      AccessKeyId: fresh[0]!.accessKeyId,
+      SecretAccessKey: fresh[0]!.secretAccessKey,
+      SessionToken: fresh[0]!.sessionToken,
+      Expiration: fresh[0]!.expiration.toISOString()
+    });
+  });
+
+  test('re-walks the chain, each hop signed by the one before', async () => {
+    const target = role('deploy-target', OTHER_ACCOUNT);
+    const main = await world.run({ 'role-to-assume': role('gha-hub'), 'role-chain': target, 'refresh-credentials': 'true' });
+    const sessions = world.sts.sessions.length;
+    const helper = await callHelper(helperArguments(main), { HOME: main.home, ...idToken() });
+    expect(helper.code).toBe(0);
+    const [hub, last] = world.sts.sessions.slice(sessions);
+    expect([hub?.roleArn, last?.roleArn, last?.sourceAccessKeyId]).toEqual([role('gha-hub'), target, hub?.accessKeyId]);
+    expect((JSON.parse(helper.stdout) as { AccessKeyId: string }).AccessKeyId).toBe(last?.accessKeyId);
+  });
+
+  test('without the id-token variables it says which permission the job needs, on stderr, and prints nothing', async () => {
+    const main = await world.run({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true' });
+    const calls = world.sts.calls.length;
+    const helper = await callHelper(helperArguments(main), { HOME: main.home });
+    expect({ code: helper.code, stdout: helper.stdout }).toEqual({ code: 1, stdout: '' });
+    expect(helper.stderr).toMatch(/^aws-assume-role refresh-credentials: .*permissions: id-token: write/);
+    expect(world.sts.calls.length).toBe(calls);
+  });
+
+  test('a refused role is reported on stderr with the STS error, and nothing printed', async () => {
+    const main = await world.run({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true' });
+    const argv = helperArguments(main).map(word => word.replace(role('gha-deploy'), role('gha-other-repo')));
+    const helper = await callHelper(argv, { HOME: main.home, ...idToken() });
+    expect({ code: helper.code, stdout: helper.stdout }).toEqual({ code: 1, stdout: '' });
+    expect(helper.stderr).toContain(`AssumeRoleWithWebIdentity for ${role('gha-other-repo')} failed: AccessDenied`);
+    expectAbsent(helper.stderr, [world.oidc.requestToken, ...world.oidc.issued.map(t => t.token)]);
+  });
+
+  test('bad arguments are refused before any call', async () => {
+    const calls = world.sts.calls.length;
+    const helper = await callHelper(['--role', role('gha-deploy'), '--bogus'], { ...idToken() });
+    expect(helper.code).toBe(1);
+    expect(helper.stderr).toMatch(/^aws-assume-role refresh-credentials: /);
+    expect(world.sts.calls.length).toBe(calls);
+  });
 });
