@@ -9,5 +9,18 @@ export default {
   // After each test file: every step it ran is scanned for every secret its worlds issued.
   setupFilesAfterEnv: ['<rootDir>/__tests__/support/leak-scan.setup.ts'],
   testTimeout: 60000,
+  // `npm run coverage`: src/ as the in-process and unit tests reach it (a spawned dist/ step adds nothing).
+  collectCoverageFrom: ['src/**/*.ts'],
+  // Only the runner reaches these: the entries (top-level await, process.exit) and the wiring to
+  // @actions/core and the runner's files. Every function they call is covered through the Runtime.
+  coveragePathIgnorePatterns: [
+    '/node_modules/',
+    '<rootDir>/src/index.ts',
+    '<rootDir>/src/post/index.ts',
+    '<rootDir>/src/refresh/index.ts',
+    '<rootDir>/src/toolkit.ts',
+    '<rootDir>/src/post/step.ts'
+  ],
+  coverageThreshold: { './src/': { lines: 90 } },
   verbose: false
 };
