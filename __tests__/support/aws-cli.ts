@@ -1,6 +1,6 @@
 // A later workflow step that uses the real AWS CLI with only what the job hands it: the env a
 // step would see, nothing from the test machine (no ~/.aws, no instance metadata, no AWS_* vars).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,24 @@ function cliEnv(env: Record<string, string>, given: string | undefined, home: st
   };
 }
 
+let executable: string | undefined;
+
+/**
+ * `aws` as found on PATH, except that a pyenv shim is resolved once to the script it runs: the shim
+ * is a shell script that works out the Python version on every call, a second per later step.
+ */
+function awsExecutable(): string {
+  if (executable !== undefined) return executable;
+  executable = 'aws';
+  try {
+    const found = execFileSync('/bin/sh', ['-c', 'command -v aws'], { encoding: 'utf8' }).trim();
+    if (found.includes('/shims/')) executable = execFileSync('pyenv', ['which', 'aws'], { encoding: 'utf8' }).trim() || 'aws';
+  } catch {
+    // Not found or no pyenv: spawning 'aws' reports it.
+  }
+  return executable;
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
@@ -50,7 +68,7 @@ export function awsCli(args: string[], env: Record<string, string>, opts: { home
   const given = opts.home ?? env['HOME'];
   const home = given ?? mkdtempSync(join(tmpdir(), 'aws-assume-role-cli-'));
   const run = new Promise<CliResult>((resolve, reject) => {
-    const child = spawn('aws', args, { env: cliEnv(env, given, home), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(awsExecutable(), args, { env: cliEnv(env, given, home), stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30000);
