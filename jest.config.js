@@ -1,6 +1,7 @@
 // ESM throughout: @actions/core 3 is ESM-only, so tests run as native ESM (NODE_OPTIONS=--experimental-vm-modules).
 export default {
-  testEnvironment: 'node',
+  // The node environment, where Node's own errors are `instanceof Error` as they are in the bundle.
+  testEnvironment: '<rootDir>/__tests__/support/node-environment.js',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
@@ -10,5 +11,18 @@ export default {
   // Once per run: one line when later steps use the SDK because the AWS CLI is not on PATH.
   globalSetup: '<rootDir>/__tests__/support/later-step.global-setup.ts',
   testTimeout: 60000,
+  // `npm run coverage`: src/ as the in-process and unit tests reach it (a spawned dist/ step adds nothing).
+  collectCoverageFrom: ['src/**/*.ts'],
+  // Only the runner reaches these: the entries (top-level await, process.exit) and the wiring to
+  // @actions/core and the runner's files. Every function they call is covered through the Runtime.
+  coveragePathIgnorePatterns: [
+    '/node_modules/',
+    '<rootDir>/src/index.ts',
+    '<rootDir>/src/post/index.ts',
+    '<rootDir>/src/refresh/index.ts',
+    '<rootDir>/src/toolkit.ts',
+    '<rootDir>/src/post/step.ts'
+  ],
+  coverageThreshold: { './src/': { lines: 90 } },
   verbose: false
 };

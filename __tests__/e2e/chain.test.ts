@@ -1,5 +1,6 @@
 // role-chain: from the job's OIDC token to a hub role to a target role in another account, in one
 // step, each hop signed with the previous hop's credentials; a later step is the last role.
+// The built step and a later AWS CLI step here; every other chain behaviour: flows/chain.test.ts.
 import { expectNoLeaks } from '../support/leaks.ts';
 import { ACCOUNT, OTHER_ACCOUNT, awsEnv, role, startWorld, type World } from '../support/world.ts';
 
@@ -39,43 +40,5 @@ describe('role-chain', () => {
 
     const later = await world.whoami(awsEnv(result));
     expect(later.identity?.Arn).toBe(`arn:aws:sts::${OTHER_ACCOUNT}:assumed-role/deploy-target/release-42`);
-  });
-
-  test('session policies limit the last hop only, so the hub can still assume the target', async () => {
-    const calls = world.sts.calls.length;
-    const policy = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}';
-    const result = await world.step({ 'role-to-assume': HUB, 'role-chain': TARGET, 'inline-session-policy': policy });
-    expect(result.errors).toEqual([]);
-    const [web, hop] = world.sts.calls.slice(calls);
-    expect([web?.params['Policy'], hop?.params['Policy']]).toEqual([undefined, policy]);
-  });
-
-  test('a refused hop fails at once and says which caller the target must trust', async () => {
-    const calls = world.sts.calls.length;
-    const result = await world.step({ 'role-to-assume': HUB, 'role-chain': role('ungranted-target', OTHER_ACCOUNT) });
-    expect(result.exitCode).toBe(1);
-    expect([result.env, result.outputs]).toEqual([{}, {}]);
-    const error = result.errors[0] ?? '';
-    expect(error).toMatch(new RegExp(`^AssumeRole for ${role('ungranted-target', OTHER_ACCOUNT)} failed: AccessDenied`));
-    expect(error).toContain(`The caller is arn:aws:sts::${ACCOUNT}:assumed-role/gha-hub/GitHubActions.`);
-    expect(error).toContain(`"Principal":{"AWS":"${HUB}"}`);
-    expect(error).toContain(`"Resource":"${role('ungranted-target', OTHER_ACCOUNT)}"`);
-    // The caller is the previous hop, already known: no GetCallerIdentity, no retry.
-    expect(world.sts.calls.slice(calls).map(c => c.action)).toEqual(['AssumeRoleWithWebIdentity', 'AssumeRole']);
-    expect(result.summary).toContain(`"Principal":{"AWS":"${HUB}"}`);
-  });
-
-  test('a duration above one hour and a line that is not an ARN are refused together, before any call', async () => {
-    const calls = world.sts.calls.length;
-    const tokens = world.oidc.requests;
-    const result = await world.step({ 'role-to-assume': HUB, 'role-chain': `${TARGET}\ndeploy-target`, 'role-duration-seconds': '7200' });
-    expect(result.exitCode).toBe(1);
-    expect(result.errors).toHaveLength(1);
-    expect(result.errors[0]!.split('\n')).toEqual([
-      '2 invalid inputs:',
-      expect.stringMatching(/^- role-chain: line 2, 'deploy-target', is not a role ARN/),
-      '- role-duration-seconds: must be at most 3600 with role-chain: AWS limits chained role sessions to one hour per hop'
-    ]);
-    expect([world.sts.calls.length, world.oidc.requests]).toEqual([calls, tokens]);
   });
 });

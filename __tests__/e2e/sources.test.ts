@@ -1,8 +1,7 @@
 // Every source of credentials, end to end: the built action as a workflow step, the local STS checking
-// signatures and trust policies, then a later step that uses the exports (the AWS CLI, or the SDK without it).
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// signatures and trust policies, then a later step that uses the exports (the AWS CLI, or the SDK without it). The rest of
+// each source's behaviour (audiences, tags, policies, durations, token files) runs in process:
+// flows/sources.test.ts.
 import { expectNoLeaks } from '../support/leaks.ts';
 import type { StepResult } from '../support/step-runner.ts';
 import { ACCOUNT, USER, awsEnv, role, startWorld, type World } from '../support/world.ts';
@@ -53,25 +52,6 @@ describe('GitHub OIDC', () => {
     expect(later.identity).toMatchObject({ Account: ACCOUNT, Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/gha-deploy/GitHubActions` });
   });
 
-  test('the token is requested for the audience given, and its claims decide the trust policy', async () => {
-    const denied = await world.step({ 'role-to-assume': role('gha-other-repo') });
-    expect(denied.exitCode).toBe(1);
-    expect(denied.errors).toEqual([expect.stringContaining(`AssumeRoleWithWebIdentity for ${role('gha-other-repo')} failed: AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity`)]);
-    expect(denied.env).toEqual({});
-
-    const wrongAudience = await world.step({ 'role-to-assume': role('gha-deploy'), audience: 'https://github.com/octo-org' });
-    expect(world.oidc.issued.at(-1)!.audience).toBe('https://github.com/octo-org');
-    expect(wrongAudience.errors).toEqual([expect.stringMatching(/InvalidIdentityToken.*Incorrect token audience/)]);
-  });
-
-  test('without id-token permission the error says which permission to add', async () => {
-    const requestsBefore = world.oidc.requests;
-    const callsBefore = world.sts.calls.length;
-    const result = await world.step({ 'role-to-assume': role('gha-deploy') }, { oidc: false });
-    expect(result.exitCode).toBe(1);
-    expect(result.errors).toEqual([expect.stringContaining('permissions: id-token: write')]);
-    expect([world.oidc.requests, world.sts.calls.length]).toEqual([requestsBefore, callsBefore]);
-  });
 });
 
 describe('stored access keys', () => {
@@ -103,90 +83,6 @@ describe('stored access keys', () => {
     expect((await world.whoami(awsEnv(result))).identity?.Arn).toBe(USER.arn);
   });
 
-  test('a bare role name is completed with the account of the keys', async () => {
-    const result = await world.step({ 'role-to-assume': 'ci-deploy', 'aws-access-key-id': USER.accessKeyId, 'aws-secret-access-key': USER.secretAccessKey });
-    expectSucceeded(result, USER_SECRETS);
-    expect(world.sts.calls.filter(c => c.action === 'AssumeRole').at(-1)!.params.RoleArn).toBe(role('ci-deploy'));
-  });
-
-  test('a trust policy without sts:TagSession needs role-skip-session-tagging', async () => {
-    const keys = { 'aws-access-key-id': USER.accessKeyId, 'aws-secret-access-key': USER.secretAccessKey };
-    const tagged = await world.step({ 'role-to-assume': role('ci-no-tags'), ...keys });
-    expect(tagged.errors).toEqual([expect.stringContaining('sts:TagSession')]);
-    const untagged = await world.step({ 'role-to-assume': role('ci-no-tags'), 'role-skip-session-tagging': 'true', ...keys });
-    expectSucceeded(untagged, USER_SECRETS);
-    expect(world.sts.sessions.at(-1)!.tags).toEqual({});
-  });
-
-  test('external id, transitive tag keys, session policies and duration reach STS', async () => {
-    const policy = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}';
-    const result = await world.step({
-      'role-to-assume': role('ci-external'),
-      'aws-access-key-id': USER.accessKeyId,
-      'aws-secret-access-key': USER.secretAccessKey,
-      'role-external-id': 'partner-7781',
-      'transitive-tag-keys': 'Repository\nActor',
-      'inline-session-policy': `\n${policy}\n`,
-      'managed-session-policies': 'arn:aws:iam::aws:policy/ReadOnlyAccess\narn:aws:iam::111122223333:policy/extra',
-      'role-duration-seconds': '900'
-    });
-    expectSucceeded(result, USER_SECRETS);
-    const params = world.sts.calls.filter(c => c.action === 'AssumeRole').at(-1)!.params;
-    expect(params).toMatchObject({
-      ExternalId: 'partner-7781',
-      Policy: policy,
-      'PolicyArns.member.1.arn': 'arn:aws:iam::aws:policy/ReadOnlyAccess',
-      'PolicyArns.member.2.arn': 'arn:aws:iam::111122223333:policy/extra',
-      DurationSeconds: '900'
-    });
-    expect(world.sts.sessions.at(-1)!.transitiveTagKeys).toEqual(['Repository', 'Actor']);
-
-    const wrong = await world.step({
-      'role-to-assume': role('ci-external'),
-      'aws-access-key-id': USER.accessKeyId,
-      'aws-secret-access-key': USER.secretAccessKey,
-      'role-external-id': 'partner-0000'
-    });
-    expect(wrong.errors).toEqual([expect.stringContaining(`AssumeRole for ${role('ci-external')} failed: AccessDenied`)]);
-  });
-
-  test('a session longer than the role allows is refused by STS, once', async () => {
-    const before = world.sts.calls.length;
-    const result = await world.step({ 'role-to-assume': role('ci-deploy'), 'aws-access-key-id': USER.accessKeyId, 'aws-secret-access-key': USER.secretAccessKey, 'role-duration-seconds': '7200' });
-    expect(result.errors).toEqual([expect.stringContaining('MaxSessionDuration')]);
-    expect(world.sts.calls.length - before).toBe(1);
-    const long = await world.step({ 'role-to-assume': role('ci-long'), 'aws-access-key-id': USER.accessKeyId, 'aws-secret-access-key': USER.secretAccessKey, 'role-duration-seconds': '43200', 'output-credentials': 'true' });
-    expectSucceeded(long, USER_SECRETS);
-    const expires = Date.parse(long.outputs['aws-expiration']!);
-    expect(expires - Date.now()).toBeGreaterThan(43000 * 1000);
-  });
-});
-
-describe('web identity token file', () => {
-  test('the file is exchanged with AssumeRoleWithWebIdentity and its token masked', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'token-file-'));
-    const token = await issueToken();
-    writeFileSync(join(dir, 'token'), `${token}\n`);
-    const result = await world.step({ 'role-to-assume': role('gha-deploy'), 'web-identity-token-file': 'token' }, { workspace: dir, oidc: false });
-    expectSucceeded(result);
-    expect(result.masks).toContain(token);
-    expect(world.sts.sessions.at(-1)!.viaAction).toBe('AssumeRoleWithWebIdentity');
-  });
-
-  test('a symbolic link is refused before any call', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'token-link-'));
-    writeFileSync(join(dir, 'real'), await issueToken());
-    symlinkSync(join(dir, 'real'), join(dir, 'link'));
-    const before = world.sts.calls.length;
-    const result = await world.step({ 'role-to-assume': role('gha-deploy'), 'web-identity-token-file': join(dir, 'link') }, { oidc: false });
-    expect(result.errors).toEqual([`Invalid input: web-identity-token-file: ${join(dir, 'link')} is a symbolic link; give the path of the file itself`]);
-    expect(world.sts.calls.length).toBe(before);
-  });
-
-  async function issueToken(): Promise<string> {
-    const response = await fetch(`${world.oidc.requestUrl}&audience=sts.amazonaws.com`, { headers: { Authorization: `Bearer ${world.oidc.requestToken}` } });
-    return ((await response.json()) as { value: string }).value;
-  }
 });
 
 describe('role chaining', () => {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Helper } from '../../src/export/refresh-profile.js';
 import { runAction } from '../../src/main.js';
+import { runPost } from '../../src/post/post.js';
 import type { ActionOutput, Clock, Runtime } from '../../src/ports.js';
 import { envRunContext, systemRuntime } from '../../src/runtime.js';
 import type { RunContext } from '../../src/types.js';
@@ -154,6 +155,25 @@ export async function runInProcess(inputs: Record<string, string>, options: InPr
   await runAction(options.adapt ? options.adapt(runtime) : runtime, HELPER);
   const result = toStepResult(output, clock, home);
   recordStep('in-process', result); // scanned for leaks with every step of the file (leak-scan.ts)
+  return result;
+}
+
+/**
+ * The post step in process: what `src/post/step.ts` does on the runner, with the main step's saved
+ * state as STATE_* variables, a failure reported as the step's one error.
+ */
+export function runPostInProcess(main: StepResult, env: Record<string, string | undefined> = {}): InProcessResult {
+  const clock = fakeClock();
+  const output = new RecordingOutput();
+  const postEnv: Record<string, string | undefined> = { HOME: main.home, ...main.env, ...env };
+  for (const [name, value] of Object.entries(main.state)) postEnv[`STATE_${name}`] = value;
+  try {
+    runPost(postEnv, output);
+  } catch (error) {
+    output.setFailed(error instanceof Error ? error.message : String(error));
+  }
+  const result = toStepResult(output, clock, main.home);
+  recordStep('in-process post', result);
   return result;
 }
 

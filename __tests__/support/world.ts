@@ -6,7 +6,7 @@ import { inputDefaults } from './action-metadata.ts';
 import { callerIdentity } from './aws-cli.ts';
 import { startOidc, type OidcOptions, type OidcServer } from './oidc-server.ts';
 import { startSts, type IamRole, type PolicyDocument, type StsOptions, type StsServer } from './sts-server.ts';
-import { runInProcess, type InProcessOptions, type InProcessResult } from './in-process.ts';
+import { runInProcess, runPostInProcess, type InProcessOptions, type InProcessResult } from './in-process.ts';
 import { registerSecretSource } from './step-registry.ts';
 import { runStep, type StepOptions, type StepResult } from './step-runner.ts';
 
@@ -78,6 +78,8 @@ export interface World {
   run(inputs: Record<string, string>, options?: InProcessOptions & { oidc?: boolean }): Promise<InProcessResult>;
   /** Runs the post step with the state the main step saved. */
   post(main: StepResult, env?: Record<string, string | undefined>): Promise<StepResult>;
+  /** The post step in this process, with the state the main step saved. */
+  runPost(main: StepResult, env?: Record<string, string | undefined>): InProcessResult;
   /** A later `run:` step: `aws sts get-caller-identity` with the given environment (the SDK's default chain where `aws` is missing). */
   whoami(env: Record<string, string>): ReturnType<typeof callerIdentity>;
   close(): Promise<void>;
@@ -114,6 +116,9 @@ export async function startWorld(options: { sts?: StsOptions; oidc?: OidcOptions
     },
     post(main, env = {}) {
       return runStep({ entry: POST, state: main.state, env: { ...main.env, ...env } });
+    },
+    runPost(main, env = {}) {
+      return runPostInProcess(main, env);
     },
     whoami(env) {
       return callerIdentity(sts.url, env);

@@ -34,14 +34,18 @@ export function credentialProcessJson(credentials: SessionCredentials): string {
   });
 }
 
-export async function runRefresh(argv: string[], env: Env, io: HelperIo): Promise<number> {
+/** The step's own SDK bundle (dist/sdk/index.js, beside this helper's folder), not a second copy. */
+const bundledSdk = (): Promise<StsSdk> => import(/* webpackIgnore: true */ besideThisBundle('../sdk/index.js')) as Promise<StsSdk>;
+
+/** `loadSdk` is the bundle's own unless a test runs the helper from the sources. */
+export async function runRefresh(argv: string[], env: Env, io: HelperIo, loadSdk: () => Promise<StsSdk> = bundledSdk): Promise<number> {
   try {
     // A proxy URL may hold a password, so it never goes on the command line: later steps' own settings apply.
     const proxy = readProxySettings(undefined, undefined, env, (rule: string) => {
       throw new Error(`proxy settings: ${rule}`);
     });
     const plan = specPlan(parseSpecArguments(argv), proxy, readRunnerFacts(env, { homedir: homedir(), nodeVersion: process.versions.node }));
-    const rt = helperRuntime(env, io);
+    const rt = helperRuntime(env, io, loadSdk);
     const sts = rt.connectSts(stsConnection(plan));
     const { credentials } = await assumeRole(plan, plan.target!, sts, rt, plan.chain);
     io.stdout(`${credentialProcessJson(credentials)}\n`);
@@ -108,7 +112,7 @@ function besideThisBundle(path: string): string {
   return new URL(path, import.meta.url).href;
 }
 
-function helperRuntime(env: Env, io: HelperIo): Runtime {
+function helperRuntime(env: Env, io: HelperIo, loadSdk: () => Promise<StsSdk>): Runtime {
   // stdout carries only the JSON; the tool that runs the helper shows stderr only when it fails.
   const quiet = (): void => undefined;
   const out: ActionOutput = {
@@ -125,8 +129,7 @@ function helperRuntime(env: Env, io: HelperIo): Runtime {
   };
   return {
     out,
-    // The step's own SDK bundle (dist/sdk/index.js, beside this helper's folder), not a second copy.
-    ...systemRuntime(() => import(/* webpackIgnore: true */ besideThisBundle('../sdk/index.js')) as Promise<StsSdk>),
+    ...systemRuntime(loadSdk),
     // The same context the main step tags with, read from the variables every step has.
     runContext: async () => envRunContext(env)
   };

@@ -32,7 +32,7 @@ function suggestedPolicy(error: string): PolicyDocument {
 describe('a refused OIDC role', () => {
   test('shows the exact claims of the token STS saw, never the token', async () => {
     const callsBefore = world.sts.calls.length;
-    const error = refusal(await world.step({ 'role-to-assume': role('gha-other-repo') }));
+    const error = refusal(await world.run({ 'role-to-assume': role('gha-other-repo') }));
     const issued = world.oidc.issued.at(-1)!;
     for (const claim of DIAGNOSED_CLAIMS) {
       const value = issued.claims[claim];
@@ -46,7 +46,7 @@ describe('a refused OIDC role', () => {
   });
 
   test('suggests the trust policy that really admits this workflow', async () => {
-    const error = refusal(await world.step({ 'role-to-assume': role('gha-other-repo') }));
+    const error = refusal(await world.run({ 'role-to-assume': role('gha-other-repo') }));
     const issued = world.oidc.issued.at(-1)!;
     const policy = suggestedPolicy(error);
     expect(policy.Statement[0]).toEqual({
@@ -61,7 +61,7 @@ describe('a refused OIDC role', () => {
     // The same role with the suggested policy lets the same workflow in.
     const fixed = await startWorld({ sts: { roles: [{ arn: role('gha-other-repo'), trustPolicy: policy }] } });
     try {
-      const result = await fixed.step({ 'role-to-assume': role('gha-other-repo') });
+      const result = await fixed.run({ 'role-to-assume': role('gha-other-repo') });
       expect({ exitCode: result.exitCode, errors: result.errors }).toEqual({ exitCode: 0, errors: [] });
     } finally {
       await fixed.close();
@@ -70,7 +70,7 @@ describe('a refused OIDC role', () => {
 
   test('an environment job is told its sub is the environment form', async () => {
     world.oidc.setClaims({ environment: 'production' });
-    const error = refusal(await world.step({ 'role-to-assume': role('gha-other-repo') }));
+    const error = refusal(await world.run({ 'role-to-assume': role('gha-other-repo') }));
     expect(world.oidc.issued.at(-1)!.claims['sub']).toBe('repo:octo-org/octo-repo:environment:production');
     expect(error).toMatch(/^  sub +repo:octo-org\/octo-repo:environment:production$/m);
     expect(error).toContain("(this job: environment 'production')");
@@ -80,7 +80,7 @@ describe('a refused OIDC role', () => {
   test('the issuer comes from the token: another issuer gets its own provider ARN', async () => {
     const ghes = await startWorld({ oidc: { issuer: 'https://ghes.example.com/_services/token' } });
     try {
-      const error = refusal(await ghes.step({ 'role-to-assume': role('gha-deploy') }));
+      const error = refusal(await ghes.run({ 'role-to-assume': role('gha-deploy') }));
       expect(error).toContain('InvalidIdentityToken');
       expect(error).toContain('create one with URL https://ghes.example.com/_services/token');
       expect(suggestedPolicy(error).Statement[0]).toMatchObject({
@@ -93,7 +93,7 @@ describe('a refused OIDC role', () => {
   });
 
   test('a wrong audience is refused once, with the audience named', async () => {
-    const error = refusal(await world.step({ 'role-to-assume': role('gha-deploy'), audience: 'https://github.com/octo-org' }));
+    const error = refusal(await world.run({ 'role-to-assume': role('gha-deploy'), audience: 'https://github.com/octo-org' }));
     expect(error).toMatch(/^  aud +https:\/\/github.com\/octo-org$/m);
     expect(error).toContain("this token: 'https://github.com/octo-org'; set with the audience input");
   });
@@ -102,7 +102,7 @@ describe('a refused OIDC role', () => {
 describe('a refused AssumeRole with stored keys', () => {
   test('names the caller, the principal to trust and, across accounts, the identity policy it needs', async () => {
     const before = world.sts.calls.length;
-    const result = await world.step({ 'role-to-assume': role('partner', OTHER_ACCOUNT), ...KEYS });
+    const result = await world.run({ 'role-to-assume': role('partner', OTHER_ACCOUNT), ...KEYS });
     const error = refusal(result);
     expect(error).toContain(`The caller is ${USER.arn}.`);
     expect(error).toContain(`{"Effect":"Allow","Principal":{"AWS":"${USER.arn}"},"Action":["sts:AssumeRole","sts:TagSession"]}`);
@@ -119,7 +119,7 @@ describe('a refused AssumeRole with stored keys', () => {
   });
 
   test('with an external id it says a mismatch gives the same error; without tags it does not mention TagSession', async () => {
-    const error = refusal(await world.step({ 'role-to-assume': role('ci-external'), 'role-external-id': 'partner-0000', 'role-skip-session-tagging': 'true', ...KEYS }));
+    const error = refusal(await world.run({ 'role-to-assume': role('ci-external'), 'role-external-id': 'partner-0000', 'role-skip-session-tagging': 'true', ...KEYS }));
     expect(error).toContain('role-external-id was given: a trust policy whose sts:ExternalId condition expects another value gives this same error');
     expect(error).toContain(`"Action":["sts:AssumeRole"]}`);
     expect(error).not.toContain('sts:TagSession');

@@ -1,4 +1,4 @@
-// The job summary: a short table a person reads at a glance, the diagnosis on failure, never a secret.
+// The job summary, in process: a short table a person reads at a glance, the diagnosis on failure, never a secret.
 import { ACCOUNT, OTHER_ACCOUNT, USER, role, startWorld, type World } from '../support/world.ts';
 
 let world: World;
@@ -20,7 +20,7 @@ function rows(summary: string): Record<string, string> {
 }
 
 test('a successful run shows source, roles, session, identity, account, region, expiry and time', async () => {
-  const result = await world.step({ 'role-to-assume': role('gha-hub'), 'role-chain': role('deploy-target', OTHER_ACCOUNT), 'role-session-name': 'nightly' });
+  const result = await world.run({ 'role-to-assume': role('gha-hub'), 'role-chain': role('deploy-target', OTHER_ACCOUNT), 'role-session-name': 'nightly' });
   expect(result.errors).toEqual([]);
   const session = world.sts.sessions.at(-1)!;
   expect(result.summary).toMatch(/^### AWS credentials: ready\n/);
@@ -39,7 +39,7 @@ test('a successful run shows source, roles, session, identity, account, region, 
 });
 
 test('stored keys without a role show the user, and mask-aws-account-id hides every account id', async () => {
-  const result = await world.step({ 'aws-access-key-id': USER.accessKeyId, 'aws-secret-access-key': USER.secretAccessKey, 'mask-aws-account-id': 'true' });
+  const result = await world.run({ 'aws-access-key-id': USER.accessKeyId, 'aws-secret-access-key': USER.secretAccessKey, 'mask-aws-account-id': 'true' });
   expect(result.errors).toEqual([]);
   expect(rows(result.summary)).toMatchObject({ Source: 'stored access keys', 'Verified identity': '`arn:aws:iam::***:user/ci`', Account: '`***`', Expires: 'never (long-term keys)' });
   expect(result.summary).not.toContain(ACCOUNT);
@@ -47,7 +47,7 @@ test('stored keys without a role show the user, and mask-aws-account-id hides ev
 });
 
 test('a refused role puts the diagnosis in the summary', async () => {
-  const result = await world.step({ 'role-to-assume': role('gha-other-repo') });
+  const result = await world.run({ 'role-to-assume': role('gha-other-repo') });
   expect(result.exitCode).toBe(1);
   expect(result.summary).toMatch(/^### AWS credentials: failed after \d+\.\d s\n\n```text\nAssumeRoleWithWebIdentity for /);
   expect(result.summary).toContain(`"token.actions.githubusercontent.com:sub": "${String(world.oidc.issued.at(-1)!.claims['sub'])}"`);
@@ -55,13 +55,13 @@ test('a refused role puts the diagnosis in the summary', async () => {
 });
 
 test('invalid inputs are summarised too', async () => {
-  const result = await world.step({ 'role-to-assume': role('gha-deploy'), 'role-chain': 'not-an-arn' });
+  const result = await world.run({ 'role-to-assume': role('gha-deploy'), 'role-chain': 'not-an-arn' });
   expect(result.summary).toContain("role-chain: line 1, 'not-an-arn', is not a role ARN");
 });
 
 test('summary: false writes nothing', async () => {
-  const ok = await world.step({ 'role-to-assume': role('gha-deploy'), summary: 'false' });
-  const failed = await world.step({ 'role-to-assume': role('gha-other-repo'), summary: 'false' });
+  const ok = await world.run({ 'role-to-assume': role('gha-deploy'), summary: 'false' });
+  const failed = await world.run({ 'role-to-assume': role('gha-other-repo'), summary: 'false' });
   expect([ok.exitCode, failed.exitCode]).toEqual([0, 1]);
   expect([ok.summary, failed.summary]).toEqual(['', '']);
 });

@@ -1,7 +1,7 @@
-// Property, end to end (lite): for generated session names and regions, the BUILT action either
-// exits 1 with exactly one error before any network call, or gets past input validation; and which
-// of the two happens is exactly what the input parser (src/inputs.ts, src/plan.ts) decides.
-// Few runs (each is a process), so the generators lean on hostile text.
+// Property, through the Runtime: for generated session names and regions, the action either fails
+// with exactly one error before any network call, or gets past input validation; and which of the
+// two happens is exactly what the input parser (src/inputs/, src/plan.ts) decides. The generators
+// lean on hostile text.
 import fc from 'fast-check';
 import { InputError } from '../../src/errors.js';
 import { inputVariable } from '../../src/inputs/names.js';
@@ -53,7 +53,7 @@ test('random session names and regions: one input error and no call, or past val
       const inputs = { 'role-to-assume': role('gha-deploy'), 'sts-endpoint': world.sts.url, ...generated };
       const valid = inputsAreValid({ ...DEFAULT_INPUTS, 'aws-region': 'us-east-1', ...inputs }); // as world.step fills them
       const before = { sts: world.sts.calls.length, oidc: world.oidc.requests };
-      const result = await world.step(inputs, { timeoutMs: 20000 });
+      const result = await world.run(inputs);
       const calls = { sts: world.sts.calls.length - before.sts, oidc: world.oidc.requests - before.oidc };
 
       expect(result.timedOut).toBe(false);
@@ -75,7 +75,7 @@ test('random session names and regions: one input error and no call, or past val
       if (result.exitCode === 0) expect(result.env.AWS_REGION).toBe((generated['aws-region'] ?? 'us-east-1').trim() || 'us-east-1');
     }),
     // The two examples make sure both outcomes are exercised on every run.
-    { numRuns: 25, examples: [[{}], [{ 'role-session-name': 'x\nAWS_ACCESS_KEY_ID=evil' }]] }
+    { numRuns: 50, examples: [[{}], [{ 'role-session-name': 'x\nAWS_ACCESS_KEY_ID=evil' }]] }
   );
   expect(seen.refused).toBeGreaterThan(0);
   expect(seen.passed).toBeGreaterThan(0);
