@@ -4,6 +4,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { requestIdToken } from '../../src/oidc/token.js';
+import type { Runtime } from '../../src/ports.js';
 import { outputLines, parseCommandLine } from '../support/file-commands.ts';
 import type { InProcessResult } from '../support/in-process.ts';
 import { expectNoLeaks } from '../support/leaks.ts';
@@ -186,5 +188,57 @@ describe('inputs and environment paths printed in the Plan line', () => {
     );
     expect(result.stdout).toMatch(/^Plan: .* ⏎ ::stop_commands::T ⏎ ## \[set-output name=a\]b\/config/m);
     expectSafeLog(result);
+  });
+});
+
+describe('every request has a total deadline and a size cap', () => {
+  // Real time here (the stand-ins drip for real), so the deadline is cut to 1 s through the ports.
+  const DEADLINE_MS = 1000;
+  const shortDeadlines = (rt: Runtime): Runtime => ({
+    ...rt,
+    connectSts: connection => rt.connectSts({ ...connection, requestTimeoutMs: DEADLINE_MS }),
+    requestIdToken: (endpoint, audience) => requestIdToken({ url: endpoint.url, bearer: endpoint.bearer, audience, timeoutMs: DEADLINE_MS })
+  });
+
+  test('an STS answer dripped a byte at a time is cut off at the deadline and retried like a timeout', async () => {
+    world.sts.addFault({ kind: 'drip', action: 'AssumeRoleWithWebIdentity', times: 1, intervalMs: 200 });
+    const result = await world.run({ 'role-to-assume': role('gha-deploy') }, { adapt: shortDeadlines });
+    expect(result.errors).toEqual([]);
+    expect(result.stdout).toContain('AssumeRoleWithWebIdentity: attempt 1 of 12 failed (TimeoutError: no complete answer within 1 s)');
+    expect(result.clock.sleeps).toHaveLength(1);
+    expectSafeLog(result);
+  });
+
+  test('STS dripping on every attempt: the run fails after exactly retry-max-attempts deadlines', async () => {
+    world.sts.addFault({ kind: 'drip', action: 'AssumeRoleWithWebIdentity', times: 2, intervalMs: 200 });
+    const calls = world.sts.calls.length;
+    const result = await world.run({ 'role-to-assume': role('gha-deploy'), 'retry-max-attempts': '2' }, { adapt: shortDeadlines });
+    expect(result.errors).toEqual([expect.stringContaining('TimeoutError: no complete answer within 1 s')]);
+    expect(world.sts.calls.length - calls).toBe(2);
+    expect(result.clock.sleeps).toHaveLength(1);
+  });
+
+  test('a GitHub OIDC answer dripped a byte at a time is cut off at the deadline and retried', async () => {
+    world.oidc.addFault({ kind: 'drip', intervalMs: 200, times: 1 });
+    const result = await world.run({ 'role-to-assume': role('gha-deploy') }, { adapt: shortDeadlines });
+    expect(result.errors).toEqual([]);
+    expect(result.stdout).toMatch(/GitHub OIDC token request: attempt 1 of 12 failed \(ETIMEDOUT: no complete answer within 1 s\)/);
+    expectSafeLog(result);
+  });
+
+  test('a 50 MB STS answer is refused after 64 KiB, and not retried', async () => {
+    world.sts.addFault({ kind: 'flood', action: 'AssumeRoleWithWebIdentity', times: 1, bytes: 50 * 1024 * 1024 });
+    const calls = world.sts.calls.length;
+    const result = await world.run({ 'role-to-assume': role('gha-deploy') });
+    expect(result.errors).toEqual([expect.stringContaining('STS answered more than 64 KiB; refusing to read it')]);
+    expect(world.sts.calls.length - calls).toBe(1);
+  });
+
+  test('a 50 MB GitHub OIDC answer is refused after 64 KiB, and not retried', async () => {
+    world.oidc.addFault({ kind: 'flood', bytes: 50 * 1024 * 1024, times: 1 });
+    const requests = world.oidc.requests;
+    const result = await world.run({ 'role-to-assume': role('gha-deploy') });
+    expect(result.errors).toEqual([expect.stringContaining('answered more than 64 KiB; refusing to read it')]);
+    expect(world.oidc.requests - requests).toBe(1);
   });
 });
