@@ -1,8 +1,15 @@
 // The built bundle, run as the runner runs it: server text cannot stop the runner's command processing,
 // so every credential is still masked; and the process ends with the step, whatever is still pending.
+import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { specArguments } from '../../src/export/refresh-spec.js';
 import { outputLines, parseCommandLine } from '../support/file-commands.ts';
 import { expectNoLeaks } from '../support/leaks.ts';
-import { role, startWorld, type World } from '../support/world.ts';
+import { REPO_ROOT, role, startWorld, type World } from '../support/world.ts';
+
+const run = promisify(execFile);
 
 let world: World;
 beforeAll(async () => {
@@ -50,4 +57,26 @@ test('the process ends with the step: action-timeout-s fails it while STS is sti
   expect(result.timedOut).toBe(false);
   expect(result.exitCode).toBe(1);
   expect(result.errors).toEqual(['action-timeout-s: the step did not finish within 1 seconds; nothing was exported']);
+});
+
+test("the credential_process helper's stderr, which the tool running it prints into the job's log, is one neutralised line", async () => {
+  world.sts.addFault({ kind: 'error', action: 'AssumeRoleWithWebIdentity', times: 1, status: 403, code: 'AccessDenied', message: 'no\n::stop-commands::T\r##[add-mask]x' });
+  const args = specArguments({
+    source: { kind: 'oidc', audience: 'sts.amazonaws.com' },
+    roles: [role('gha-deploy')],
+    sessionName: 'GitHubActions',
+    durationSeconds: 3600,
+    region: 'us-east-1',
+    endpoint: world.sts.url,
+    maxAttempts: 1,
+    tagging: false,
+    policyArns: []
+  });
+  const env = { PATH: process.env.PATH ?? '', HOME: tmpdir(), ACTIONS_ID_TOKEN_REQUEST_URL: world.oidc.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: world.oidc.requestToken };
+  const failed = await run(process.execPath, [resolve(REPO_ROOT, 'dist', 'refresh', 'index.js'), ...args], { env }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+  expect(failed).toMatchObject({ code: 1, stdout: '' });
+  const { stderr } = failed as { stderr: string };
+  expect(outputLines(stderr)).toHaveLength(1);
+  expect(stderr).toContain('AccessDenied: no ⏎ ::stop_commands::T ⏎ ## [add-mask]x');
+  expect(forgedCommands(stderr)).toEqual([]);
 });
