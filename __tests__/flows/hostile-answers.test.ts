@@ -1,7 +1,7 @@
 // Text from outside (STS and OIDC answers, inputs, paths from the environment) never becomes a
 // workflow command, and answers that are not what they must be are refused before any use. In
 // process against the stand-ins; the file's leak scan runs over every run as well.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requestIdToken } from '../../src/oidc/token.js';
@@ -240,5 +240,15 @@ describe('every request has a total deadline and a size cap', () => {
     const result = await world.run({ 'role-to-assume': role('gha-deploy') });
     expect(result.errors).toEqual([expect.stringContaining('answered more than 64 KiB; refusing to read it')]);
     expect(world.oidc.requests - requests).toBe(1);
+  });
+
+  test('a web-identity-token-file larger than 64 KiB is refused before it is read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aws-assume-role-token-'));
+    const path = join(dir, 'token');
+    writeFileSync(path, 'a'.repeat(1024 * 1024));
+    const calls = world.sts.calls.length;
+    const result = await world.run({ 'role-to-assume': role('gha-deploy'), 'web-identity-token-file': path }, { oidc: false });
+    expect(result.errors).toEqual([expect.stringContaining('is 1048576 bytes; a web identity token is at most 64 KiB')]);
+    expect(world.sts.calls.length).toBe(calls);
   });
 });
