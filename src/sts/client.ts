@@ -63,7 +63,7 @@ export function connectSts(connection: StsConnection, loadSdk: () => Promise<Sts
   };
 }
 
-/** The most an STS or token endpoint answer may hold: real ones are a few KB; a huge one would fill the memory. */
+/** The most an STS answer may hold: real ones are a few KB; a huge one would fill the memory. */
 export const MAX_ANSWER_BYTES = 64 * 1024;
 
 /**
