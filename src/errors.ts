@@ -1,7 +1,10 @@
 // The errors the action raises on purpose, each with the message a person needs. A leaf module.
 
+/** Every error the action raises on purpose: its message is complete and reaches the log as it is. */
+export class ActionError extends Error {}
+
 /** All problems with the inputs, reported together so one run shows every fix needed. */
-export class InputError extends Error {
+export class InputError extends ActionError {
   override name = 'InputError';
   readonly problems: readonly string[];
   constructor(problems: readonly string[]) {
@@ -11,15 +14,24 @@ export class InputError extends Error {
 }
 
 /** A failure with the message a person needs; the cause's details are already in it. */
-export class StepError extends Error {
+export class StepError extends ActionError {
   override name = 'StepError';
   /** For a refusal: what to change and where; the message holds it too, and the job summary shows it. */
   diagnosis?: string;
 }
 
 /** A shared AWS file (credentials or config) that cannot be read or written safely. */
-export class SharedFileError extends Error {
+export class SharedFileError extends ActionError {
   override name = 'SharedFileError';
+}
+
+/**
+ * An answer from STS or the token endpoint that is not what it must be (a malformed ARN, a key outside
+ * its alphabet, an expired session, an oversized body): refused before any of it is used. Not retried:
+ * the same server is likely to answer the same way.
+ */
+export class AnswerError extends ActionError {
+  override name = 'UnusableAnswer';
 }
 
 /** A name and a message for any thrown value, as one line of text (the caller neutralises it). */
@@ -32,6 +44,6 @@ export function describeError(error: unknown): string {
 
 /** The step's final message: our own errors as they are, anything else marked as unexpected. */
 export function failureMessage(error: unknown): string {
-  if (error instanceof InputError || error instanceof StepError || error instanceof SharedFileError) return error.message;
+  if (error instanceof ActionError) return error.message;
   return `Unexpected failure: ${describeError(error)}`;
 }

@@ -11,12 +11,15 @@ import { maskAccount, maskCredentials } from './mask.js';
 import { decidePlan, describePlan, roleAccounts, type Plan } from './plan.js';
 import type { ActionOutput, Runtime } from './ports.js';
 import { stsConnection } from './sts/connection.js';
+import { safeOutput } from './safe-output.js';
 import type { Sts } from './types.js';
 
 type ActivePlan = Exclude<Plan, { kind: 'wipe' }>;
 
 /** Runs the step; a failure is reported through `rt.out.setFailed`, never thrown. */
-export async function runAction(rt: Runtime, helper: Helper): Promise<void> {
+export async function runAction(runtime: Runtime, helper: Helper): Promise<void> {
+  // Every line is neutralised here, so no call site can forget text from outside.
+  const rt: Runtime = { ...runtime, out: safeOutput(runtime.out) };
   const started = rt.clock.now();
   const deadline = new AbortController();
   try {
@@ -89,7 +92,18 @@ function maskPlanSecrets(out: ActionOutput, plan: Plan): void {
   if (plan.proxy.url !== undefined) {
     out.setSecret(plan.proxy.url);
     const password = new URL(plan.proxy.url).password;
-    if (password !== '') out.setSecret(decodeURIComponent(password));
+    const decoded = decodedOrAsIs(password);
+    if (decoded !== '') out.setSecret(decoded);
+    if (password !== decoded) out.setSecret(password);
   }
   roleAccounts(plan).forEach(account => maskAccount(out, plan.sinks.maskAccountId, account));
+}
+
+/** A percent-encoded password as the proxy receives it; one the inputs layer let through undecodable stays as written. */
+function decodedOrAsIs(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

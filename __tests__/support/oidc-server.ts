@@ -15,7 +15,11 @@ export interface GithubClaims {
 export type OidcFault =
   | { kind: 'status'; status: number; times: number; body?: string }
   | { kind: 'drop'; times: number }
-  | { kind: 'delay'; ms: number; times: number };
+  | { kind: 'delay'; ms: number; times: number }
+  /** Headers at once, then one byte of body every `intervalMs`, never ending: only a total deadline stops it. */
+  | { kind: 'drip'; intervalMs: number; times: number }
+  /** A 200 answer of `bytes` bytes, written as fast as the client reads it. */
+  | { kind: 'flood'; bytes: number; times: number };
 
 export interface OidcOptions {
   issuer?: string;
@@ -202,6 +206,8 @@ function handle(state: State, req: IncomingMessage, res: ServerResponse): void {
   const fault = takeFault(state);
   if (fault?.kind === 'drop') return void req.socket.destroy();
   if (fault?.kind === 'status') return sendFaultStatus(res, fault.status, fault.body);
+  if (fault?.kind === 'drip') return drip(res, fault.intervalMs);
+  if (fault?.kind === 'flood') return flood(res, fault.bytes);
   if (fault?.kind === 'delay') {
     setTimeout(() => {
       if (!res.destroyed) serveToken(state, req, res);
@@ -209,6 +215,28 @@ function handle(state: State, req: IncomingMessage, res: ServerResponse): void {
     return;
   }
   serveToken(state, req, res);
+}
+
+function drip(res: ServerResponse, intervalMs: number): void {
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+  res.write('{');
+  const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write(' ')), intervalMs);
+  res.on('close', () => clearInterval(timer));
+}
+
+function flood(res: ServerResponse, bytes: number): void {
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': bytes });
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  let left = bytes;
+  const pump = (): void => {
+    while (left > 0 && !res.destroyed) {
+      const part = chunk.subarray(0, Math.min(chunk.length, left));
+      left -= part.length;
+      if (!res.write(part)) return void res.once('drain', pump);
+    }
+    if (left <= 0) res.end();
+  };
+  pump();
 }
 
 function listen(server: Server): Promise<number> {

@@ -50,7 +50,20 @@ export type StsAction = 'AssumeRole' | 'AssumeRoleWithWebIdentity' | 'GetCallerI
 export type Fault =
   | { kind: 'error'; action?: StsAction; times: number; status: number; code: string; message?: string }
   | { kind: 'drop'; action?: StsAction; times: number }
-  | { kind: 'delay'; action?: StsAction; times: number; ms: number };
+  | { kind: 'delay'; action?: StsAction; times: number; ms: number }
+  /**
+   * A hostile or broken success: the call is answered normally, then `mutate` rewrites the leaf values
+   * of the result (AccessKeyId, SecretAccessKey, SessionToken, Expiration, Arn, Account, UserId…; a
+   * value set to undefined drops the element), or `body` replaces the whole answer.
+   */
+  | { kind: 'answer'; action?: StsAction; times: number; mutate?: (fields: AnswerFields) => AnswerFields; body?: string }
+  /** Headers at once, then one byte of body every `intervalMs`, never ending: only a total deadline stops it. */
+  | { kind: 'drip'; action?: StsAction; times: number; intervalMs: number }
+  /** A 200 answer of `bytes` bytes, written as fast as the client reads it. */
+  | { kind: 'flood'; action?: StsAction; times: number; bytes: number };
+
+/** The leaf values of a result, by element name (unique within each of the three results). */
+export type AnswerFields = Record<string, string | undefined>;
 
 export interface RecordedCall {
   action: string;
@@ -282,7 +295,8 @@ async function handle(state: State, req: IncomingMessage, res: ServerResponse): 
   try {
     const { op, result } = dispatch(state, raw, params, parsedAuth, call);
     const requestId = randomUUID();
-    sendXml(res, call, 200, successXml(op, result, requestId), requestId);
+    const body = fault?.kind === 'answer' ? (fault.body ?? successXml(op, mutateLeaves(result, fault.mutate), requestId)) : successXml(op, result, requestId);
+    sendXml(res, call, 200, body, requestId);
   } catch (e) {
     // A bug in the stand-in surfaces as a recorded 500 InternalFailure carrying the message.
     sendError(res, call, e instanceof StsError ? e : new StsError(500, 'InternalFailure', e instanceof Error ? e.message : String(e)));
@@ -358,8 +372,57 @@ async function applyFault(state: State, fault: Fault, call: RecordedCall, res: S
     sendError(res, call, new StsError(fault.status, fault.code, fault.message ?? defaultFaultMessage(fault.code)));
     return false;
   }
+  if (fault.kind === 'answer') return true; // answered normally, then rewritten (handle)
+  if (fault.kind === 'drip') return drip(state, res, call, fault.intervalMs);
+  if (fault.kind === 'flood') return flood(res, call, fault.bytes);
   await sleep(state, fault.ms);
   return !state.closed;
+}
+
+/** Headers, then a byte now and then until the client gives up (or the server closes). */
+function drip(state: State, res: ServerResponse, call: RecordedCall, intervalMs: number): false {
+  call.status = 200;
+  res.writeHead(200, { 'Content-Type': 'text/xml' });
+  res.write('<');
+  const timer = setInterval(() => {
+    if (res.destroyed || state.closed) {
+      clearInterval(timer);
+      res.destroy();
+    } else res.write(' ');
+  }, intervalMs);
+  res.on('close', () => clearInterval(timer));
+  return false;
+}
+
+/** `bytes` of XML-ish filler, respecting backpressure, so a client that stops reading stops the flood. */
+function flood(res: ServerResponse, call: RecordedCall, bytes: number): false {
+  call.status = 200;
+  res.writeHead(200, { 'Content-Type': 'text/xml', 'Content-Length': bytes });
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  let left = bytes;
+  const pump = (): void => {
+    while (left > 0 && !res.destroyed) {
+      const part = chunk.subarray(0, Math.min(chunk.length, left));
+      left -= part.length;
+      if (!res.write(part)) return void res.once('drain', pump);
+    }
+    if (left <= 0) res.end();
+  };
+  pump();
+  return false;
+}
+
+/** The result with its leaf values rewritten by `mutate` (a leaf set to undefined is dropped). */
+function mutateLeaves(result: XmlNode[], mutate: ((fields: AnswerFields) => AnswerFields) | undefined): XmlNode[] {
+  if (mutate === undefined) return result;
+  const fields: AnswerFields = {};
+  const collect = (nodes: XmlNode[]): void =>
+    nodes.forEach(([name, content]) => (Array.isArray(content) ? collect(content) : content !== undefined && (fields[name] = String(content))));
+  collect(result);
+  const changed = mutate({ ...fields });
+  const rewrite = (nodes: XmlNode[]): XmlNode[] =>
+    nodes.map(([name, content]) => [name, Array.isArray(content) ? rewrite(content) : name in changed ? changed[name] : content]);
+  return rewrite(result);
 }
 
 function defaultFaultMessage(code: string): string {
@@ -437,7 +500,8 @@ function renderXml(nodes: XmlNode[], depth: number): string {
 
 /** Text-node escaping; quotes stay literal, as in real STS messages (`Value 'x' at 'roleSessionName'`). */
 function xmlEscape(s: string): string {
-  return s.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c] ?? c);
+  // A carriage return as a reference: a raw one would be normalised to a line feed by the XML parser.
+  return s.replace(/[&<>\r]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;' })[c] ?? c);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ const LAYERS: [rank: number, pattern: RegExp][] = [
   [0, /^types\.ts$/],
   [1, /^(errors|mask|log-text|aws-names|session-tags)\.ts$/],
   [2, /^ports\.ts$/],
+  [3, /^safe-output\.ts$/],
   [3, /^inputs\//],
   [4, /^plan\.ts$/],
   [5, /^(sts|oidc)\//],

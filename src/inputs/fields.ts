@@ -183,11 +183,9 @@ export function readTransitiveTagKeys(read: InputReader): string[] {
 
 export function readRoleChain(read: InputReader): string[] {
   const arns = read.lines('role-chain');
-  arns.forEach((arn, index) => {
-    if (!ROLE_ARN_PATTERN.test(arn)) {
-      read.problem('role-chain', `line ${index + 1}, '${preview(arn)}', is not a role ARN (arn:<partition>:iam::<12-digit account>:role/[path/]<name>); each hop needs the full ARN`);
-    }
-  });
+  // Bounded like every echoed list: a few quoted lines, then a count, whatever the input's size.
+  const bad = arns.flatMap((arn, index) => (ROLE_ARN_PATTERN.test(arn) ? [] : [`line ${index + 1}, '${preview(arn)}',`]));
+  listProblems(read, 'role-chain', bad, line => `${line} is not a role ARN (arn:<partition>:iam::<12-digit account>:role/[path/]<name>); each hop needs the full ARN`);
   const max = DEFAULTS.maxChainHops;
   if (arns.length > max) read.problem('role-chain', `lists ${arns.length} roles; at most ${max} hops are allowed`);
   return arns;

@@ -1,5 +1,6 @@
 // `profiles`: one NAME=ROLE_ARN[,region=REGION] per line.
 import { REGION_PATTERN, ROLE_ARN_PATTERN } from '../aws-names.js';
+import { preview } from '../log-text.js';
 
 export const PROFILE_NAME_PATTERN = /^[\w.+@-]{1,64}$/;
 
@@ -10,19 +11,25 @@ export interface ProfileSpec {
   region?: string;
 }
 
+/** The problems of at most this many lines are quoted, then counted: a huge input makes a short message. */
+const SHOWN_LINES = 5;
+
 export function parseProfileSpecs(lines: string[], problem: (rule: string) => void): ProfileSpec[] {
-  return lines.flatMap(line => {
+  let badLines = 0;
+  const specs = lines.flatMap(line => {
     const match = /^([^=\s]+)\s*=\s*([^,\s]+)\s*(?:,\s*region\s*=\s*(\S+))?$/.exec(line);
     const [, name = '', roleArn = '', region] = match ?? [];
     const errors = [
-      // Quoted on one line: a lone \r inside a line must not start a new log line.
-      match ? '' : `'${line.replace(/[\r\n]/g, ' ').slice(0, 80)}' is not NAME=ROLE_ARN or NAME=ROLE_ARN,region=REGION`,
-      match && !PROFILE_NAME_PATTERN.test(name) ? `profile name '${name}' must be 1-64 letters, digits or _.+@-` : '',
-      match && !ROLE_ARN_PATTERN.test(roleArn) ? `'${roleArn}' (profile ${name}) is not a role ARN` : '',
-      region !== undefined && !REGION_PATTERN.test(region) ? `'${region}' (profile ${name}) is not an AWS region name` : ''
+      // Quoted on one line and bounded: a lone \r inside a line must not start a new log line.
+      match ? '' : `'${preview(line)}' is not NAME=ROLE_ARN or NAME=ROLE_ARN,region=REGION`,
+      match && !PROFILE_NAME_PATTERN.test(name) ? `profile name '${preview(name)}' must be 1-64 letters, digits or _.+@-` : '',
+      match && !ROLE_ARN_PATTERN.test(roleArn) ? `'${preview(roleArn)}' (profile ${preview(name)}) is not a role ARN` : '',
+      region !== undefined && !REGION_PATTERN.test(region) ? `'${preview(region)}' (profile ${preview(name)}) is not an AWS region name` : ''
     ].filter(error => error !== '');
-    errors.forEach(problem);
+    if (errors.length > 0 && ++badLines <= SHOWN_LINES) errors.forEach(problem);
     if (errors.length > 0) return [];
     return [region === undefined ? { name, roleArn } : { name, roleArn, region }];
   });
+  if (badLines > SHOWN_LINES) problem(`${badLines - SHOWN_LINES} more lines like these`);
+  return specs;
 }

@@ -20,7 +20,21 @@ export function readProxySettings(input: string | undefined, noProxyInput: strin
     problem(`${input === undefined ? 'the proxy from the environment' : 'the value'} is not an http(s) URL such as http://proxy.example.com:3128`);
     return { noProxy };
   }
+  // The proxy agent decodes the user and password: a stray % would end the run in a URIError.
+  if (!decodes(parsed.username) || !decodes(parsed.password)) {
+    problem(`${input === undefined ? 'the proxy from the environment' : 'the value'} has a user name or password with a % that is not a %XX escape; write a literal % as %25`);
+    return { noProxy };
+  }
   return { url, noProxy };
+}
+
+function decodes(text: string): boolean {
+  try {
+    decodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function firstSet(env: Env, names: string[]): string | undefined {

@@ -48,8 +48,13 @@ function checkSources(read: InputReader, inputs: Inputs, assumes: boolean): void
 
 function checkProfiles(read: InputReader, inputs: Inputs): void {
   const names = [...(inputs.awsProfile === undefined ? [] : [inputs.awsProfile]), ...inputs.profiles.map(p => p.name)];
-  const repeated = names.filter((name, i) => names.indexOf(name) !== i);
-  if (repeated.length > 0) read.problem('profiles', `names each profile once; ${[...new Set(repeated)].join(', ')} appears more than once (aws-profile included)`);
+  const seen = new Set<string>();
+  const repeated = new Set(names.filter(name => seen.has(name) || !seen.add(name)));
+  if (repeated.size > 0) {
+    // Bounded like every echoed list: the first few names, then a count.
+    const shown = [...repeated].slice(0, 5).join(', ') + (repeated.size > 5 ? ` and ${repeated.size - 5} more` : '');
+    read.problem('profiles', `names each profile once; ${shown} ${repeated.size === 1 ? 'appears' : 'appear'} more than once (aws-profile included)`);
+  }
   if (inputs.overwriteProfile && names.length === 0) read.problem('overwrite-aws-profile', 'only applies with aws-profile or profiles');
   if (inputs.profiles.length > 0 && inputs.role === undefined && inputs.outputEnvCredentials) {
     read.problem('output-env-credentials', 'needs role-to-assume when profiles are given: several roles have no single set of credentials to export');

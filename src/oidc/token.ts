@@ -1,7 +1,13 @@
 // The job's GitHub OIDC token: one request to the runner's token endpoint, and the claims read back for explanations.
 import type { Agent } from 'node:http';
+import { JWT_PATTERN } from '../aws-names.js';
+import { ActionError, AnswerError } from '../errors.js';
+import { preview } from '../log-text.js';
 
-export class IdTokenError extends Error {
+/** The most a token endpoint answer may hold: a token is a few KB; a huge answer would fill the memory. */
+export const MAX_TOKEN_ANSWER_BYTES = 64 * 1024;
+
+export class IdTokenError extends ActionError {
   readonly status: number | undefined;
   constructor(message: string, status?: number) {
     super(message);
@@ -14,6 +20,7 @@ export interface IdTokenRequest {
   url: string;
   bearer: string;
   audience: string;
+  /** For the whole request, answer included: a server that drips its answer is cut off too. */
   timeoutMs: number;
   agent?: Agent;
 }
@@ -28,6 +35,8 @@ export async function requestIdToken(req: IdTokenRequest): Promise<string> {
   }
   const token = parseTokenBody(body);
   if (token === undefined) throw new IdTokenError('the GitHub OIDC token endpoint answered without a token (no "value" field)', status);
+  // Never quoted: it is a secret, and not yet masked.
+  if (!JWT_PATTERN.test(token)) throw new AnswerError('the GitHub OIDC token endpoint answered a value that is not a JWT (three base64url parts); refusing it');
   return token;
 }
 
@@ -45,12 +54,25 @@ async function get(url: URL, req: IdTokenRequest): Promise<{ status: number; bod
       },
       response => {
         const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_TOKEN_ANSWER_BYTES) request.destroy(new AnswerError(`the GitHub OIDC token endpoint answered more than ${MAX_TOKEN_ANSWER_BYTES / 1024} KiB; refusing to read it`));
+          else chunks.push(chunk);
+        });
+        response.on('end', () => {
+          clearTimeout(deadline);
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+        });
         response.on('error', reject);
       }
     );
-    request.on('timeout', () => request.destroy(Object.assign(new Error(`no answer within ${req.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+    // A total deadline: the socket's own timeout only measures silence, and a dripping server is never silent.
+    const deadline = setTimeout(
+      () => request.destroy(Object.assign(new Error(`no complete answer within ${req.timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })),
+      req.timeoutMs
+    );
+    request.on('close', () => clearTimeout(deadline));
     request.on('error', reject);
     request.end();
   });
@@ -68,7 +90,7 @@ function parseTokenBody(body: string): string | undefined {
 function endpointMessage(body: string): string {
   try {
     const message = (JSON.parse(body) as { message?: unknown }).message;
-    return typeof message === 'string' ? `: ${message.slice(0, 200)}` : '';
+    return typeof message === 'string' ? `: ${preview(message, 200)}` : '';
   } catch {
     return '';
   }

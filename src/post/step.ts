@@ -1,3 +1,4 @@
+import { commandData, plainLine } from '../log-text.js';
 import { appendKeyValue } from './file-command.js';
 import { runPost } from './post.js';
 
@@ -11,11 +12,12 @@ export function runPostStep(): void {
         appendKeyValue(file, name, value);
         process.env[name] = value;
       },
-      info: message => process.stdout.write(`${message}\n`)
+      // Paths come from the saved state and the environment: one neutralised line each.
+      info: message => process.stdout.write(`${plainLine(message)}\n`)
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    process.stdout.write(`::error::${escapeData(message)}\n`);
+    process.stdout.write(`::error::${escapeData(commandData(message))}\n`);
     process.exitCode = 1;
   }
 }

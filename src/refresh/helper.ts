@@ -4,6 +4,7 @@
 import { homedir } from 'node:os';
 import { assumeRole } from '../credentials/assume.js';
 import { describeError, StepError } from '../errors.js';
+import { plainLine } from '../log-text.js';
 import { readRunnerFacts, type RunnerFacts } from '../inputs/environment.js';
 import { readProxySettings } from '../inputs/proxy-settings.js';
 import { parseSpecArguments, type RefreshSpec } from '../export/refresh-spec.js';
@@ -51,7 +52,7 @@ export async function runRefresh(argv: string[], env: Env, io: HelperIo, loadSdk
     io.stdout(`${credentialProcessJson(credentials)}\n`);
     return 0;
   } catch (error) {
-    io.stderr(`${PREFIX}: ${error instanceof StepError ? error.message : describeError(error)}\n`);
+    io.stderr(`${PREFIX}: ${plainLine(error instanceof StepError ? error.message : describeError(error))}\n`);
     return 1;
   }
 }
@@ -125,7 +126,8 @@ function helperRuntime(env: Env, io: HelperIo, loadSdk: () => Promise<StsSdk>): 
     notice: quiet,
     setFailed: quiet,
     summary: quiet,
-    warning: message => io.stderr(`${PREFIX}: ${message}\n`)
+    // The tool that ran the helper prints its stderr into the job's log: one neutralised line each.
+    warning: message => io.stderr(`${PREFIX}: ${plainLine(message)}\n`)
   };
   return {
     out,

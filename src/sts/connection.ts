@@ -3,6 +3,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { defaultStsEndpoint } from '../aws-names.js';
+import { StepError } from '../errors.js';
 import { bypassesProxy } from '../inputs/proxy-settings.js';
 import type { Plan } from '../plan.js';
 import type { ProxySettings, StsConnection } from '../types.js';
@@ -18,6 +19,18 @@ export function stsConnection(plan: Pick<Plan, 'region' | 'stsEndpoint' | 'proxy
 /** Node 24.5+ agents tunnel (https) or forward (http) through a proxy themselves; older Node is refused by the inputs layer. */
 export function proxyAgent(target: URL, settings: ProxySettings): HttpAgent | undefined {
   if (settings.url === undefined || bypassesProxy(target, settings.noProxy)) return undefined;
-  const proxyEnv = { HTTP_PROXY: settings.url, HTTPS_PROXY: settings.url };
-  return target.protocol === 'https:' ? new HttpsAgent({ proxyEnv, keepAlive: true }) : new HttpAgent({ proxyEnv, keepAlive: true });
+  // Schemes are case-insensitive, but Node only takes a proxy URL starting with a lower-case http(s)://
+  // and otherwise connects directly, without a word.
+  const url = settings.url.replace(/^[a-z][a-z0-9+.-]*:/i, scheme => scheme.toLowerCase());
+  const proxyEnv = { HTTP_PROXY: url, HTTPS_PROXY: url };
+  const agent = target.protocol === 'https:' ? new HttpsAgent({ proxyEnv, keepAlive: true }) : new HttpAgent({ proxyEnv, keepAlive: true });
+  if (!takesProxy(agent)) throw new StepError('http-proxy: Node did not accept the proxy URL; refusing to connect directly instead');
+  return agent;
+}
+
+/** False when Node's agent left its proxy configuration empty: a proxy that is configured is used, or the step fails. */
+function takesProxy(agent: HttpAgent): boolean {
+  const key = Object.getOwnPropertySymbols(agent).find(symbol => symbol.description === 'kProxyConfig');
+  // Without the slot (a Node that would not proxy at all) the inputs layer has already refused the run.
+  return key === undefined || (agent as unknown as Record<symbol, unknown>)[key] != null;
 }
