@@ -50,7 +50,9 @@ function checkProfiles(read: InputReader, inputs: Inputs): void {
   const names = [...(inputs.awsProfile === undefined ? [] : [inputs.awsProfile]), ...inputs.profiles.map(p => p.name)];
   const repeated = names.filter((name, i) => names.indexOf(name) !== i);
   if (repeated.length > 0) read.problem('profiles', `names each profile once; ${[...new Set(repeated)].join(', ')} appears more than once (aws-profile included)`);
-  if (inputs.overwriteProfile && names.length === 0) read.problem('overwrite-aws-profile', 'only applies with aws-profile or profiles');
+  if (inputs.overwriteProfile && names.length === 0 && !inputs.refreshCredentials) {
+    read.problem('overwrite-aws-profile', 'only applies with aws-profile, profiles or refresh-credentials');
+  }
   if (inputs.profiles.length > 0 && inputs.role === undefined && inputs.outputEnvCredentials) {
     read.problem('output-env-credentials', 'needs role-to-assume when profiles are given: several roles have no single set of credentials to export');
   }

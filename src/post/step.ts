@@ -1,18 +1,23 @@
-import { appendKeyValue } from './file-command.js';
+import { commandBlock } from '../export/commit.js';
+import { osHome } from '../runtime.js';
+import { appendBlock } from './file-command.js';
 import { runPost } from './post.js';
 
 /** Wires the post step to the runner's files without @actions/core, which would add ~480 KB to this bundle. */
 export function runPostStep(): void {
   try {
-    runPost(process.env, {
-      exportVariable(name, value) {
-        const file = process.env.GITHUB_ENV;
-        if (!file) throw new Error('GITHUB_ENV is not set: the post step must run under the GitHub Actions runner');
-        appendKeyValue(file, name, value);
-        process.env[name] = value;
+    runPost(
+      process.env,
+      {
+        exportVariables(values) {
+          const file = process.env.GITHUB_ENV;
+          if (!file) throw new Error('GITHUB_ENV is not set: the post step must run under the GitHub Actions runner');
+          appendBlock(file, commandBlock(values));
+        },
+        info: message => process.stdout.write(`${message}\n`)
       },
-      info: message => process.stdout.write(`${message}\n`)
-    });
+      osHome()
+    );
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     process.stdout.write(`::error::${escapeData(message)}\n`);
