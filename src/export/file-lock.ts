@@ -23,6 +23,8 @@ function tryCreate(lock: string): boolean {
     const fd = openSync(lock, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
     try {
       writeSync(fd, `${process.pid}\n`);
+    } catch {
+      // A full disk may take the name but not the pid: the lock still holds, and goes stale by age.
     } finally {
       closeSync(fd);
     }
