@@ -72,7 +72,9 @@ test('SIGTERM while an STS call is held: nothing exported, the step says it was 
 test('two jobs on one runner write profiles to the same credentials file at once: every profile survives', async () => {
   const home = tempDir('sharedhome');
   mkdirSync(join(home, '.aws'), { mode: 0o700 });
-  writeFileSync(join(home, '.aws', 'credentials'), userProfiles(3), { mode: 0o600 });
+  // A large file (~650 KB) widens each writer's read-modify-write, as on a busy runner.
+  const original = userProfiles(6000);
+  writeFileSync(join(home, '.aws', 'credentials'), original, { mode: 0o600 });
   for (let round = 0; round < 2; round++) {
     const names = [0, 1, 2, 3].map(i => `job-${round}-${i}`);
     const results = await Promise.all(names.map(name => world.step({ ...KEYS, 'aws-profile': name }, { home, oidc: false })));
@@ -81,7 +83,7 @@ test('two jobs on one runner write profiles to the same credentials file at once
   const text = readFileSync(join(home, '.aws', 'credentials'), 'utf8');
   const lost = [0, 1].flatMap(round => [0, 1, 2, 3].map(i => `job-${round}-${i}`)).filter(name => !hasSection(text, credentialsHeader(name)));
   expect(lost).toEqual([]);
-  expect(text.startsWith(userProfiles(3))).toBe(true);
+  expect(text.startsWith(original)).toBe(true);
   expect(readdirSync(join(home, '.aws')).sort()).toEqual(['config', 'credentials']);
 }, 60_000);
 
