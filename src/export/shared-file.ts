@@ -209,7 +209,7 @@ export function ensureFolder(dir: string): void {
 export function writeProblem(path: string): string | undefined {
   if (!isAbsolute(path)) return `${path} is not an absolute path (HOME is empty or relative and the OS names no home, or an AWS_* file variable is relative)`;
   const parent = dirname(path);
-  if (lstatOrUndefined(parent)?.isSymbolicLink()) return `the folder ${parent} is a symbolic link`;
+  if (lstatOrUndefined(parent)?.isSymbolicLink()) return `the folder ${parent} is a symbolic link; refusing to follow it`;
   // The nearest folder that exists must be one: under a regular file nothing can be created.
   for (let dir = parent; ; dir = dirname(dir)) {
     const stats = statOrUndefined(dir);
@@ -233,7 +233,7 @@ function statOrUndefined(path: string): Stats | undefined {
 function fileProblem(path: string): string | undefined {
   const stats = lstatOrUndefined(path);
   if (stats === undefined) return undefined;
-  if (stats.isSymbolicLink()) return `${path} is a symbolic link`;
+  if (stats.isSymbolicLink()) return `${path} is a symbolic link; refusing to follow it`;
   if (!stats.isFile()) return `${path} is not a regular file`;
   if (stats.size > MAX_SHARED_FILE_BYTES) return `${path} is larger than ${MAX_SHARED_FILE_BYTES} bytes`;
   return undefined;
