@@ -3,7 +3,7 @@ import { assumeRole } from './credentials/assume.js';
 import { existingCredentialsWork, verifyCredentials } from './credentials/verify.js';
 import { failureMessage, StepError } from './errors.js';
 import { checkProfileTargets } from './export/profiles.js';
-import { writeRefreshProfile, type Helper } from './export/refresh-profile.js';
+import { refreshWrite, type Helper } from './export/refresh-profile.js';
 import { failureSummary, successSummary, summaryFacts } from './export/summary.js';
 import { exportCredentials, wipeCredentials, type Verified } from './export/variables.js';
 import { parseInputs, summaryOptions } from './inputs/parse.js';
@@ -22,12 +22,17 @@ export async function runAction(runtime: Runtime, helper: Helper): Promise<void>
   const rt: Runtime = { ...runtime, out: safeOutput(runtime.out) };
   const started = rt.clock.now();
   const deadline = new AbortController();
+  // The runner cancelling the step (SIGTERM, SIGINT) ends the run like the deadline: nothing exported after it.
+  const cancelled = rt.cancelled ?? new AbortController().signal;
+  const cancel = (): void => deadline.abort();
+  cancelled.addEventListener('abort', cancel);
   try {
     const plan = decidePlan(parseInputs(rt.env, rt.system));
     announce(rt.out, plan);
+    if (cancelled.aborted) throw cancellation(cancelled);
     if (plan.kind === 'wipe') return wipeCredentials(rt.out);
     const flow = credentialsFor(plan, rt, deadline.signal, helper, started);
-    await (plan.deadlineSeconds > 0 ? Promise.race([flow, expiry(rt, plan.deadlineSeconds, deadline.signal)]) : flow);
+    await Promise.race([flow, onCancel(cancelled), ...(plan.deadlineSeconds > 0 ? [expiry(rt, plan.deadlineSeconds, deadline.signal)] : [])]);
   } catch (error) {
     const message = failureMessage(error);
     rt.out.setFailed(message);
@@ -35,8 +40,18 @@ export async function runAction(runtime: Runtime, helper: Helper): Promise<void>
     const options = summaryOptions(rt.env);
     if (options.enabled) rt.out.summary(failureSummary(message, rt.clock.now() - started, options.maskAccountId));
   } finally {
+    cancelled.removeEventListener('abort', cancel);
     deadline.abort();
   }
+}
+
+function cancellation(signal: AbortSignal): StepError {
+  const reason = typeof signal.reason === 'string' ? ` (${signal.reason})` : '';
+  return new StepError(`The step was cancelled${reason} before the export; nothing was exported`);
+}
+
+function onCancel(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => signal.addEventListener('abort', () => reject(cancellation(signal)), { once: true }));
 }
 
 /** Masks what the plan holds and says what the run will do, in one line. */
@@ -53,8 +68,8 @@ async function credentialsFor(plan: ActivePlan, rt: Runtime, cancelled: AbortSig
   const results = await getVerifiedCredentials(plan, sts, rt);
   // The deadline may have passed while the last call was answered: then nothing may be written.
   if (cancelled.aborted) return;
-  if (plan.kind === 'assume' && plan.sinks.refresh) writeRefreshProfile(rt.out, plan, plan.sinks.refresh, helper);
-  exportCredentials(rt.out, plan, results);
+  const refresh = plan.kind === 'assume' && plan.sinks.refresh ? refreshWrite(plan, plan.sinks.refresh, helper) : undefined;
+  exportCredentials(rt.out, plan, results, refresh);
   const main = results[0];
   if (plan.sinks.summary && main) rt.out.summary(successSummary(summaryFacts(plan, main.identity, main.credentials, rt.clock.now() - started)));
 }

@@ -1,6 +1,6 @@
 // The real network, disk and clock, without the toolkit: the step, the refresh helper and the post step
 // share them; tests pass their own (see ports.ts). toolkit.ts adds the runner's log through @actions/core.
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readTokenFile } from './oidc/token-file.js';
 import { requestIdToken } from './oidc/token.js';
@@ -19,13 +19,22 @@ export const systemClock: Clock = {
 export function systemRuntime(loadSdk: () => Promise<StsSdk>): Pick<Runtime, 'env' | 'system' | 'clock' | 'connectSts' | 'requestIdToken' | 'readTokenFile'> {
   return {
     env: process.env,
-    system: { homedir: homedir(), nodeVersion: process.versions.node },
+    system: { homedir: osHome(), nodeVersion: process.versions.node },
     clock: systemClock,
     connectSts: connection => connectSts(connection, loadSdk),
     requestIdToken: (endpoint, audience, proxy) =>
       requestIdToken({ url: endpoint.url, bearer: endpoint.bearer, audience, timeoutMs: REQUEST_TIMEOUT_MS, agent: proxyAgent(new URL(endpoint.url), proxy) }),
     readTokenFile
   };
+}
+
+/** The account's home from the OS (the password database), not from HOME, which may be empty or relative. */
+export function osHome(): string {
+  try {
+    return userInfo().homedir;
+  } catch {
+    return homedir();
+  }
 }
 
 /** The run's context from the variables every step has (the refresh helper has no toolkit). */

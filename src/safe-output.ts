@@ -7,9 +7,7 @@ import type { ActionOutput } from './ports.js';
 export function safeOutput(out: ActionOutput): ActionOutput {
   return {
     setSecret: value => out.setSecret(value),
-    exportVariable: (name, value) => out.exportVariable(name, value),
-    setOutput: (name, value) => out.setOutput(name, value),
-    saveState: (name, value) => out.saveState(name, value),
+    exportAll: batch => out.exportAll(batch),
     summary: markdown => out.summary(markdown),
     info: message => out.info(plainLine(message)),
     debug: message => out.debug(commandData(message)),

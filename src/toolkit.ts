@@ -6,6 +6,7 @@ import { appendFileSync } from 'node:fs';
 import { EOL } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { commitExport } from './export/commit.js';
 import type { Helper } from './export/refresh-profile.js';
 import type { ActionOutput, Runtime } from './ports.js';
 import { envRunContext, systemRuntime } from './runtime.js';
@@ -42,9 +43,8 @@ export function actionRuntime(): Runtime {
 function coreOutput(env: Env): ActionOutput {
   return {
     setSecret: core.setSecret,
-    exportVariable: core.exportVariable,
-    setOutput: core.setOutput,
-    saveState: core.saveState,
+    // Written here, not through core: one append per file, every file checked first (see commit.ts).
+    exportAll: batch => commitExport({ state: env.GITHUB_STATE, env: env.GITHUB_ENV, outputs: env.GITHUB_OUTPUT }, batch),
     info: core.info,
     debug: core.debug,
     notice: message => core.notice(message),

@@ -215,7 +215,7 @@ const CASES: FaultCase[] = [
     inputs: { ...OIDC, 'disable-retry': 'true' },
     requestTimeoutMs: SHORT_TIMEOUT_MS,
     oidc: [{ kind: 'delay', ms: BEYOND_TIMEOUT_MS, times: 1 }],
-    expected: { exit: 1, error: new RegExp(`^Could not get a GitHub OIDC token .*ETIMEDOUT: no answer within ${SHORT_TIMEOUT_MS} ms$`), calls: {}, oidc: { requests: 1, tokens: 0 }, sleeps: [] }
+    expected: { exit: 1, error: new RegExp(`^Could not get a GitHub OIDC token .*ETIMEDOUT: no complete answer within ${SHORT_TIMEOUT_MS / 1000} s$`), calls: {}, oidc: { requests: 1, tokens: 0 }, sleeps: [] }
   },
   {
     label: 'OIDC endpoint slower than the request timeout once, retry-max-attempts 2: the retry gets a token',

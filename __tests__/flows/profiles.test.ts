@@ -47,7 +47,7 @@ test('stored keys + role + aws-profile: the role is assumed with the keys and wr
   expect(readFileSync(join(home, '.aws', 'credentials'), 'utf8')).toMatch(/^\[ci\]\n# Written by .*\naws_access_key_id = ASIA/);
 });
 
-test('other sections and comments are kept; an existing profile needs overwrite-aws-profile, checked before any call', async () => {
+test('other sections and comments are kept; an existing profile needs overwrite-aws-profile, checked before any call, and is put back by the post step', async () => {
   const { home, env } = awsHome();
   mkdirSync(join(home, '.aws'), { mode: 0o700 });
   const before = '# team profiles\n[other]\naws_access_key_id = AKIAOTHEROTHEROTHER\naws_secret_access_key = keep-me\n\n; deploy below\n[deploy]\naws_access_key_id = OLD\n';
@@ -66,7 +66,8 @@ test('other sections and comments are kept; an existing profile needs overwrite-
 
   const post = await world.runPost(replaced, { HOME: home });
   expect(post.exitCode).toBe(0);
-  expect(readFileSync(join(home, '.aws', 'credentials'), 'utf8')).toBe('# team profiles\n[other]\naws_access_key_id = AKIAOTHEROTHEROTHER\naws_secret_access_key = keep-me\n\n; deploy below\n');
+  // The user's own [deploy] was replaced because overwrite-aws-profile asked for it; the post step puts it back.
+  expect(readFileSync(join(home, '.aws', 'credentials'), 'utf8')).toBe(before);
 });
 
 test('a symbolic link in place of the credentials file is refused before any call', async () => {

@@ -42,20 +42,27 @@ test('the profile runs the helper for the role; later steps get it and blank key
   expectAbsent(config, [session.accessKeyId, session.secretAccessKey, session.sessionToken, world.oidc.requestToken, world.oidc.issued.at(-1)!.token]);
 });
 
-test('an existing [default] is replaced with a warning, other sections kept; the post step removes only its own', async () => {
+test('an existing [default] is refused before any call; with overwrite-aws-profile it is replaced, and the post step puts it back', async () => {
   const home = mkdtempSync(join(tmpdir(), 'aws-assume-role-home-'));
   mkdirSync(join(home, '.aws'));
-  writeFileSync(join(home, '.aws', 'config'), '# the team config\n[profile other]\nregion = eu-west-1\n\n[default]\noutput = json\n');
-  const result = await world.run({ 'role-to-assume': role('gha-hub'), 'role-chain': role('deploy-target', OTHER_ACCOUNT), 'refresh-credentials': 'true' }, { home });
+  const before = '# the team config\n[profile other]\nregion = eu-west-1\n\n[default]\noutput = json\n';
+  writeFileSync(join(home, '.aws', 'config'), before);
+  const inputs = { 'role-to-assume': role('gha-hub'), 'role-chain': role('deploy-target', OTHER_ACCOUNT), 'refresh-credentials': 'true' };
+  const calls = world.sts.calls.length;
+  const refused = await world.run(inputs, { home });
+  expect(refused.errors).toEqual([expect.stringContaining("refresh-credentials: profile 'default' already exists")]);
+  expect(world.sts.calls.length).toBe(calls);
+  expect(readFileSync(join(home, '.aws', 'config'), 'utf8')).toBe(before);
+
+  const result = await world.run({ ...inputs, 'overwrite-aws-profile': 'true' }, { home });
   expect(result.errors).toEqual([]);
-  expect(result.commands).toContainEqual(expect.objectContaining({ name: 'warning', data: expect.stringContaining('replacing the existing [default] section') }));
   const written = readFileSync(join(home, '.aws', 'config'), 'utf8');
   expect(written.startsWith('# the team config\n[profile other]\nregion = eu-west-1\n\n[default]\n# Written by')).toBe(true);
   expect(written).toContain(`--chain ${role('deploy-target', OTHER_ACCOUNT)}`);
 
   const post = world.runPost(result);
   expect(post.exitCode).toBe(0);
-  expect(readFileSync(join(home, '.aws', 'config'), 'utf8')).toBe('# the team config\n[profile other]\nregion = eu-west-1\n');
+  expect(readFileSync(join(home, '.aws', 'config'), 'utf8')).toBe(before);
   expect(post.env).toMatchObject({ AWS_PROFILE: '', AWS_ACCESS_KEY_ID: '' });
 });
 

@@ -2,16 +2,18 @@
 // trust policies, real error codes), a fake clock that records every backoff instead of waiting, and
 // an output that renders what @actions/core would print. The result has the shape of a spawned step
 // (StepResult), so assertions and the file's leak scan treat both alike — in milliseconds.
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Helper } from '../../src/export/refresh-profile.js';
 import { runAction } from '../../src/main.js';
 import { runPost } from '../../src/post/post.js';
-import type { ActionOutput, Clock, Runtime } from '../../src/ports.js';
+import { appendBlock } from '../../src/post/file-command.js';
+import { commandBlock, commitExport, fileIo, type CommandFileIo, type CommandFileKind, type CommandFilePaths } from '../../src/export/commit.js';
+import type { ActionOutput, Clock, ExportBatch, Runtime } from '../../src/ports.js';
 import { envRunContext, systemRuntime } from '../../src/runtime.js';
 import type { RunContext } from '../../src/types.js';
-import { parseWorkflowCommands, type KeyValue } from './file-commands.ts';
+import { parseFileCommands, parseWorkflowCommands, type KeyValue } from './file-commands.ts';
 import { baseRunnerEnv, inputVariable, type StepResult } from './step-runner.ts';
 import { recordStep } from './step-registry.ts';
 
@@ -62,26 +64,49 @@ export function fakeClock(start = START, random: () => number = () => 0.5): Fake
   };
 }
 
-/** Renders each call as @actions/core would print or write it, and keeps the file commands as pairs. */
+/** Breaks the export on purpose: `failAppend` writes half of that file's block, then fails as a full disk would. */
+export interface ExportFaults {
+  failAppend?: CommandFileKind;
+  /** Runs after each append, e.g. to break a profile file between the state and the environment. */
+  afterAppend?: (kind: CommandFileKind) => void;
+}
+
+/**
+ * Renders each call as @actions/core would print it; the export goes through the action's own
+ * commitExport into real GITHUB_STATE/ENV/OUTPUT files (read back like the runner), with faults injectable.
+ */
 export class RecordingOutput implements ActionOutput {
   stdout = '';
   summaryText = '';
   failed: string | undefined;
-  readonly envPairs: KeyValue[] = [];
-  readonly outputPairs: KeyValue[] = [];
-  readonly statePairs: KeyValue[] = [];
+  exports = 0;
+
+  private readonly paths: CommandFilePaths;
+  private readonly faults: ExportFaults;
+
+  constructor(paths: CommandFilePaths, faults: ExportFaults = {}) {
+    this.paths = paths;
+    this.faults = faults;
+  }
 
   setSecret(value: string): void {
     this.command('add-mask', value);
   }
-  exportVariable(name: string, value: string): void {
-    this.envPairs.push({ name, value });
-  }
-  setOutput(name: string, value: string): void {
-    this.outputPairs.push({ name, value });
-  }
-  saveState(name: string, value: string): void {
-    this.statePairs.push({ name, value });
+  exportAll(batch: ExportBatch): void {
+    this.exports++;
+    const faults = this.faults;
+    const io: CommandFileIo = {
+      ...fileIo,
+      append(kind, fd, data) {
+        if (faults.failAppend === kind) {
+          fileIo.append(kind, fd, data.subarray(0, data.length >> 1));
+          throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        }
+        fileIo.append(kind, fd, data);
+        faults.afterAppend?.(kind);
+      }
+    };
+    commitExport(this.paths, batch, io);
   }
   info(message: string): void {
     this.stdout += `${message}\n`;
@@ -115,6 +140,8 @@ export interface InProcessOptions {
   runContext?: RunContext;
   /** Wraps the runtime, e.g. to count or break one of its ports. */
   adapt?: (rt: Runtime) => Runtime;
+  exportFaults?: ExportFaults;
+  cancelled?: AbortSignal;
 }
 
 export interface InProcessResult extends StepResult {
@@ -129,7 +156,9 @@ const HELPER: Helper = { node: '/usr/bin/node', script: '/opt/action/dist/refres
 
 /** The step's environment, built like the step runner builds it, for a run in this process. */
 export function inProcessEnv(inputs: Record<string, string>, options: InProcessOptions, home: string): Record<string, string> {
-  const env: Record<string, string> = { ...baseRunnerEnv(), HOME: home, GITHUB_WORKSPACE: join(home, 'work') };
+  const commands = join(home, 'temp', '_runner_file_commands');
+  const files = { GITHUB_ENV: join(commands, 'set_env'), GITHUB_OUTPUT: join(commands, 'set_output'), GITHUB_STATE: join(commands, 'save_state') };
+  const env: Record<string, string> = { ...baseRunnerEnv(), HOME: home, GITHUB_WORKSPACE: join(home, 'work'), ...files };
   for (const [name, value] of Object.entries(inputs)) env[inputVariable(name)] = value;
   for (const [name, value] of Object.entries(options.env ?? {})) {
     if (value === undefined) delete env[name];
@@ -141,8 +170,9 @@ export function inProcessEnv(inputs: Record<string, string>, options: InProcessO
 export async function runInProcess(inputs: Record<string, string>, options: InProcessOptions = {}): Promise<InProcessResult> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), 'aws-assume-role-inproc-'));
   const env = inProcessEnv(inputs, options, home);
+  const files = createCommandFiles(home);
   const clock = options.clock ?? fakeClock();
-  const output = new RecordingOutput();
+  const output = new RecordingOutput({ state: env.GITHUB_STATE, env: env.GITHUB_ENV, outputs: env.GITHUB_OUTPUT }, options.exportFaults);
   const system = systemRuntime(loadSdk);
   const runtime: Runtime = {
     ...system,
@@ -150,39 +180,57 @@ export async function runInProcess(inputs: Record<string, string>, options: InPr
     system: { homedir: home, nodeVersion: '24.19.0' },
     clock,
     out: output,
-    runContext: async () => options.runContext ?? envRunContext(env)
+    runContext: async () => options.runContext ?? envRunContext(env),
+    cancelled: options.cancelled
   };
   await runAction(options.adapt ? options.adapt(runtime) : runtime, HELPER);
-  const result = toStepResult(output, clock, home);
+  const result = toStepResult(output, clock, home, files);
   recordStep('in-process', result); // scanned for leaks with every step of the file (leak-scan.ts)
   return result;
 }
 
 /**
  * The post step in process: what `src/post/step.ts` does on the runner, with the main step's saved
- * state as STATE_* variables, a failure reported as the step's one error.
+ * state as STATE_* variables and its own GITHUB_ENV, a failure reported as the step's one error.
  */
 export function runPostInProcess(main: StepResult, env: Record<string, string | undefined> = {}): InProcessResult {
   const clock = fakeClock();
-  const output = new RecordingOutput();
-  const postEnv: Record<string, string | undefined> = { HOME: main.home, ...main.env, ...env };
+  const files = createCommandFiles(mkdtempSync(join(tmpdir(), 'aws-assume-role-inproc-post-')));
+  const output = new RecordingOutput(files);
+  const postEnv: Record<string, string | undefined> = { HOME: main.home, ...main.env, ...env, GITHUB_ENV: files.env };
   for (const [name, value] of Object.entries(main.state)) postEnv[`STATE_${name}`] = value;
   try {
-    runPost(postEnv, output);
+    runPost(postEnv, { exportVariables: values => appendBlock(files.env, commandBlock(values)), info: message => output.info(message) }, main.home);
   } catch (error) {
     output.setFailed(error instanceof Error ? error.message : String(error));
   }
-  const result = toStepResult(output, clock, main.home);
+  const result = toStepResult(output, clock, main.home, files);
   recordStep('in-process post', result);
   return result;
 }
+
+/** The runner creates these empty before the step; a test may remove one or point its variable elsewhere. */
+export function createCommandFiles(home: string): CommandFiles {
+  const dir = join(home, 'temp', '_runner_file_commands');
+  mkdirSync(dir, { recursive: true });
+  const files = { env: join(dir, 'set_env'), outputs: join(dir, 'set_output'), state: join(dir, 'save_state') };
+  Object.values(files).forEach(file => writeFileSync(file, ''));
+  return files;
+}
+
+export type CommandFiles = Record<'env' | 'outputs' | 'state', string>;
 
 function toMap(pairs: KeyValue[]): Record<string, string> {
   return Object.fromEntries(pairs.map(({ name, value }) => [name, value]));
 }
 
-function toStepResult(output: RecordingOutput, clock: FakeClock, home: string): InProcessResult {
+function readPairs(file: string): KeyValue[] {
+  return existsSync(file) ? parseFileCommands(readFileSync(file, 'utf8')) : [];
+}
+
+function toStepResult(output: RecordingOutput, clock: FakeClock, home: string, files: CommandFiles): InProcessResult {
   const commands = parseWorkflowCommands(output.stdout, 'stdout');
+  const envPairs = readPairs(files.env);
   return {
     exitCode: output.failed === undefined ? 0 : 1,
     signal: null,
@@ -193,10 +241,10 @@ function toStepResult(output: RecordingOutput, clock: FakeClock, home: string): 
     commands,
     errors: commands.filter(c => c.name === 'error').map(c => c.data),
     masks: commands.filter(c => c.name === 'add-mask').map(c => c.data),
-    env: toMap(output.envPairs),
-    envPairs: output.envPairs,
-    outputs: toMap(output.outputPairs),
-    state: toMap(output.statePairs),
+    env: toMap(envPairs),
+    envPairs,
+    outputs: toMap(readPairs(files.outputs)),
+    state: toMap(readPairs(files.state)),
     paths: [],
     summary: output.summaryText,
     fileCommandErrors: [],

@@ -1,7 +1,7 @@
 // Runs an action's built entry file the way the GitHub Actions runner runs a `node24` step:
 // a fresh environment (not the test process's), INPUT_*/STATE_* variables, empty file-command
 // files that are read back after the process exits, and workflow commands read from both streams.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,8 @@ export interface StepOptions {
   home?: string;
   timeoutMs?: number;
   node?: string;
+  /** Called with the step's process once it is spawned, e.g. to send it a signal mid-run. */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 export interface StepResult {
@@ -168,9 +170,10 @@ interface Exit {
   stderr: string;
 }
 
-function execute(node: string, entry: string, cwd: string, env: Record<string, string>, timeoutMs: number): Promise<Exit> {
+function execute(node: string, entry: string, cwd: string, env: Record<string, string>, timeoutMs: number, onSpawn?: (child: ChildProcess) => void): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const child = spawn(node, [entry], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    onSpawn?.(child);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;
@@ -244,7 +247,7 @@ export async function runStep(options: StepOptions): Promise<StepResult> {
   const layout = makeLayout(options);
   const env = stepEnv(options, layout);
   const started = Date.now();
-  const exit = await execute(options.node ?? process.execPath, options.entry, layout.workspace, env, options.timeoutMs ?? 30000);
+  const exit = await execute(options.node ?? process.execPath, options.entry, layout.workspace, env, options.timeoutMs ?? 30000, options.onSpawn);
   const result = readBack(layout, exit, Date.now() - started);
   recordStep(options.entry, result); // for the leak scan over every step of the test file (leak-scan.ts)
   return result;

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 // The neutraliser every log line passes, the known errors' own messages, and echoed lists kept short.
 import { ActionError, AnswerError, failureMessage, InputError, SharedFileError, StepError } from '../../src/errors.js';
 import { inputVariable } from '../../src/inputs/names.js';
@@ -7,7 +10,7 @@ import { maskAccount } from '../../src/mask.js';
 import { IdTokenError } from '../../src/oidc/token.js';
 import { safeOutput } from '../../src/safe-output.js';
 import { parseCommandLine } from '../support/file-commands.ts';
-import { RecordingOutput } from '../support/in-process.ts';
+import { createCommandFiles, RecordingOutput } from '../support/in-process.ts';
 
 const HOSTILE = ['a\n::stop-commands::T', 'a\r::set-output name=x::y', 'a\r\n::save-state name=x::y', 'a\u2028::add-mask::1', 'a\u0085x', 'a\u2029x', 'x ##[stop-commands]T', '::error::x', '  ::warning::x', '\ufeff::debug::x'];
 
@@ -33,16 +36,16 @@ describe('command data (debug, notice, warning, error)', () => {
   });
 
   test('safeOutput neutralises every message channel and passes secrets and values through untouched', () => {
-    const recorded = new RecordingOutput();
+    const recorded = new RecordingOutput(createCommandFiles(mkdtempSync(join(tmpdir(), 'hostile-text-'))));
     const out = safeOutput(recorded);
     out.info('x\n::stop-commands::T');
     out.warning('y\n::stop-commands::T');
     out.setFailed('z\r\n##[stop-commands]T');
     out.setSecret('s\necret');
-    out.exportVariable('A', 'v\nw');
+    out.exportAll({ state: {}, env: { A: 'v\nw' }, outputs: {} });
     expect(recorded.stdout).not.toMatch(/stop-commands/i);
     expect(recorded.stdout).toContain('::add-mask::s%0Aecret');
-    expect(recorded.envPairs).toEqual([{ name: 'A', value: 'v\nw' }]);
+    expect(recorded.exports).toBe(1);
   });
 });
 

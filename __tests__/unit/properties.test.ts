@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import fc from 'fast-check';
-import { appendKeyValue } from '../../src/post/file-command.js';
+import { commandBlock } from '../../src/export/commit.js';
+import { appendBlock } from '../../src/post/file-command.js';
 import { InputError } from '../../src/errors.js';
 import { INPUT_NAMES, inputVariable } from '../../src/inputs/names.js';
 import { parseInputs, type Inputs } from '../../src/inputs/parse.js';
@@ -316,7 +317,7 @@ describe('the key/value files (GITHUB_ENV, GITHUB_OUTPUT)', () => {
         core.setOutput(name, value);
       }
     ],
-    ['our post-step writer appendKeyValue', appendKeyValue]
+    ['our writer commandBlock (exportAll and the post step)', (file, name, value) => appendBlock(file, commandBlock({ [name]: value }))]
   ];
 
   test.each(cases)('%s: no value creates another variable; the runner reads back exactly what was written', (_label, write) => {

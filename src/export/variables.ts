@@ -2,8 +2,8 @@
 import type { Plan, RefreshSink } from '../plan.js';
 import type { ActionOutput } from '../ports.js';
 import type { CallerIdentity, SessionCredentials } from '../types.js';
-import { writeProfiles, type ProfileEntry } from './profiles.js';
-import { EXPORTABLE_VARIABLES, EXPORTED_STATE, PROFILES_STATE } from './state.js';
+import { profileSections, stageSections, type ProfileEntry, type SectionWrite } from './profiles.js';
+import { EXPORTABLE_VARIABLES, EXPORTED_STATE, PROFILES_STATE, REFRESH_STATE } from './state.js';
 
 /** Credentials that passed verification, and where they go. */
 export interface Verified {
@@ -14,45 +14,67 @@ export interface Verified {
   region: string;
 }
 
-/** Profiles first (a file error then leaves the environment untouched), then environment and outputs. */
-export function exportCredentials(out: ActionOutput, plan: Plan, results: Verified[]): void {
+/** Where the refresh-credentials profile goes, and what to say once it is there. */
+export interface RefreshWrite {
+  section: SectionWrite;
+  message: string;
+}
+
+/**
+ * Everything prepared first (sections, variables, outputs, state), then handed to the runner in one
+ * exportAll: state, then the profile files, then the environment and outputs, all or nothing.
+ */
+export function exportCredentials(out: ActionOutput, plan: Plan, results: Verified[], refresh?: RefreshWrite): void {
   const files = plan.sinks.sharedFiles;
   const main = results.find(result => result.profile === undefined);
   const entries: ProfileEntry[] = results.flatMap(result => {
     const name = result.profile ?? plan.sinks.profile;
     return name === undefined ? [] : [{ name, region: result.region, credentials: result.credentials }];
   });
-  if (entries.length > 0) {
-    out.saveState(PROFILES_STATE, JSON.stringify(writeProfiles(files, entries)));
-    out.info(`Wrote profile${entries.length > 1 ? 's' : ''} ${entries.map(e => `'${e.name}'`).join(', ')} to ${files.credentials} and ${files.config}`);
-  }
-  if (plan.sinks.clearEnvironment) wipeCredentials(out);
-  if (main === undefined) return;
-  if (plan.sinks.env && plan.sinks.refresh) exportVariables(out, refreshVariables(plan.sinks.refresh, plan.region));
-  else if (plan.sinks.env) exportEnvironment(out, plan, main.credentials);
-  out.setOutput('aws-account-id', main.identity.account);
-  out.setOutput('authenticated-arn', main.identity.arn);
-  if (plan.sinks.credentialOutputs) exportOutputs(out, main.credentials);
+  const writes = [...profileSections(files, entries), ...(refresh ? [refresh.section] : [])];
+  const staged = writes.length > 0 ? stageSections(writes, plan.sinks.overwriteProfiles) : undefined;
+  const variables = main === undefined || !plan.sinks.env ? {} : plan.sinks.refresh ? refreshVariables(plan.sinks.refresh, plan.region) : environmentVariables(plan, main.credentials);
+  const sections = staged?.sections ?? [];
+  const state: Record<string, string> = {
+    // The post step blanks exactly these, and only because this run exported them.
+    ...(Object.keys(variables).length > 0 ? { [EXPORTED_STATE]: Object.keys(variables).join(',') } : {}),
+    ...(entries.length > 0 ? { [PROFILES_STATE]: JSON.stringify(sections.slice(0, entries.length * 2)) } : {}),
+    ...(refresh ? { [REFRESH_STATE]: JSON.stringify(sections.slice(entries.length * 2)) } : {})
+  };
+  const env = { ...(plan.sinks.clearEnvironment ? blankVariables() : {}), ...variables };
+  out.exportAll({ state, env, outputs: main === undefined ? {} : outputsOf(plan, main), files: staged?.staged });
+  if (entries.length > 0) out.info(`Wrote profile${entries.length > 1 ? 's' : ''} ${entries.map(e => `'${e.name}'`).join(', ')} to ${files.credentials} and ${files.config}`);
+  if (refresh) out.info(refresh.message);
+  if (plan.sinks.clearEnvironment) out.info(`Cleared ${Object.keys(blankVariables()).join(', ')} for later steps`);
 }
 
-function exportEnvironment(out: ActionOutput, plan: Plan, credentials: SessionCredentials): void {
+function outputsOf(plan: Plan, main: Verified): Record<string, string> {
+  const credentials = main.credentials;
+  return {
+    'aws-account-id': main.identity.account,
+    'authenticated-arn': main.identity.arn,
+    ...(plan.sinks.credentialOutputs
+      ? {
+          'aws-access-key-id': credentials.accessKeyId,
+          'aws-secret-access-key': credentials.secretAccessKey,
+          ...(credentials.sessionToken ? { 'aws-session-token': credentials.sessionToken } : {}),
+          ...(credentials.expiration ? { 'aws-expiration': credentials.expiration.toISOString() } : {})
+        }
+      : {})
+  };
+}
+
+function environmentVariables(plan: Plan, credentials: SessionCredentials): Record<string, string> {
   // A token left from an earlier step would pair with the new keys and make every call fail.
   const clearsToken = credentials.sessionToken === undefined && plan.sinks.clearSessionToken;
-  exportVariables(out, {
+  return {
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     ...(credentials.sessionToken !== undefined || clearsToken ? { AWS_SESSION_TOKEN: credentials.sessionToken ?? '' } : {}),
     AWS_REGION: plan.region,
     AWS_DEFAULT_REGION: plan.region,
     ...(plan.sinks.profile === undefined ? {} : { AWS_PROFILE: plan.sinks.profile })
-  });
-}
-
-function exportOutputs(out: ActionOutput, credentials: SessionCredentials): void {
-  out.setOutput('aws-access-key-id', credentials.accessKeyId);
-  out.setOutput('aws-secret-access-key', credentials.secretAccessKey);
-  if (credentials.sessionToken) out.setOutput('aws-session-token', credentials.sessionToken);
-  if (credentials.expiration) out.setOutput('aws-expiration', credentials.expiration.toISOString());
+  };
 }
 
 /** AWS_PROFILE instead of keys; the key variables blank, because the CLI prefers them and SDK v3 prefers the profile. */
@@ -70,15 +92,12 @@ export function refreshVariables(sink: RefreshSink, region: string): Record<stri
 
 /** Blanks the credentials for later steps: `unset-current-credentials` on its own. */
 export function wipeCredentials(out: ActionOutput): void {
-  // AWS_CONFIG_FILE is left alone: it may be the job's own setting, and blank it names no file.
-  const names = EXPORTABLE_VARIABLES.filter(name => name !== 'AWS_CONFIG_FILE');
-  for (const name of names) out.exportVariable(name, '');
-  out.info(`Cleared ${names.join(', ')} for later steps`);
+  const env = blankVariables();
+  out.exportAll({ state: {}, env, outputs: {} });
+  out.info(`Cleared ${Object.keys(env).join(', ')} for later steps`);
 }
 
-function exportVariables(out: ActionOutput, variables: Record<string, string>): void {
-  const names = Object.keys(variables);
-  for (const name of names) out.exportVariable(name, variables[name] ?? '');
-  // The post step blanks exactly these, and only because this run exported them.
-  out.saveState(EXPORTED_STATE, names.join(','));
+function blankVariables(): Record<string, string> {
+  // AWS_CONFIG_FILE is left alone: it may be the job's own setting, and blank it names no file.
+  return Object.fromEntries(EXPORTABLE_VARIABLES.filter(name => name !== 'AWS_CONFIG_FILE').map(name => [name, '']));
 }

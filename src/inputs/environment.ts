@@ -1,6 +1,6 @@
 // What the run needs from the runner's environment besides its inputs, read once and named, so that
 // no later stage looks at an environment variable.
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { Env, IdTokenEndpoint, StaticCredentials, SystemFacts } from '../types.js';
 import { nonEmpty } from './reader.js';
 
@@ -48,7 +48,9 @@ export function readRunnerFacts(env: Env, system: SystemFacts): RunnerFacts {
 }
 
 export function sharedFiles(env: Env, homedir: string): SharedFiles {
-  const home = nonEmpty(env.HOME) ?? homedir;
+  // An empty or relative HOME would put .aws in the working directory (the workspace): the OS home
+  // instead, and with neither the path stays relative, which the profile writer refuses.
+  const home = [env.HOME, homedir].find(dir => dir !== undefined && isAbsolute(dir)) ?? '';
   const config = nonEmpty(env.AWS_CONFIG_FILE);
   return {
     credentials: nonEmpty(env.AWS_SHARED_CREDENTIALS_FILE) ?? join(home, '.aws', 'credentials'),

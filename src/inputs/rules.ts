@@ -55,7 +55,9 @@ function checkProfiles(read: InputReader, inputs: Inputs): void {
     const shown = [...repeated].slice(0, 5).join(', ') + (repeated.size > 5 ? ` and ${repeated.size - 5} more` : '');
     read.problem('profiles', `names each profile once; ${shown} ${repeated.size === 1 ? 'appears' : 'appear'} more than once (aws-profile included)`);
   }
-  if (inputs.overwriteProfile && names.length === 0) read.problem('overwrite-aws-profile', 'only applies with aws-profile or profiles');
+  if (inputs.overwriteProfile && names.length === 0 && !inputs.refreshCredentials) {
+    read.problem('overwrite-aws-profile', 'only applies with aws-profile, profiles or refresh-credentials');
+  }
   if (inputs.profiles.length > 0 && inputs.role === undefined && inputs.outputEnvCredentials) {
     read.problem('output-env-credentials', 'needs role-to-assume when profiles are given: several roles have no single set of credentials to export');
   }

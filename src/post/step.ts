@@ -1,20 +1,25 @@
+import { commandBlock } from '../export/commit.js';
 import { commandData, plainLine } from '../log-text.js';
-import { appendKeyValue } from './file-command.js';
+import { osHome } from '../runtime.js';
+import { appendBlock } from './file-command.js';
 import { runPost } from './post.js';
 
 /** Wires the post step to the runner's files without @actions/core, which would add ~480 KB to this bundle. */
 export function runPostStep(): void {
   try {
-    runPost(process.env, {
-      exportVariable(name, value) {
-        const file = process.env.GITHUB_ENV;
-        if (!file) throw new Error('GITHUB_ENV is not set: the post step must run under the GitHub Actions runner');
-        appendKeyValue(file, name, value);
-        process.env[name] = value;
+    runPost(
+      process.env,
+      {
+        exportVariables(values) {
+          const file = process.env.GITHUB_ENV;
+          if (!file) throw new Error('GITHUB_ENV is not set: the post step must run under the GitHub Actions runner');
+          appendBlock(file, commandBlock(values));
+        },
+        // Paths come from the saved state and the environment: one neutralised line each.
+        info: message => process.stdout.write(`${plainLine(message)}\n`)
       },
-      // Paths come from the saved state and the environment: one neutralised line each.
-      info: message => process.stdout.write(`${plainLine(message)}\n`)
-    });
+      osHome()
+    );
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     process.stdout.write(`::error::${escapeData(commandData(message))}\n`);

@@ -118,9 +118,7 @@ function helperRuntime(env: Env, io: HelperIo, loadSdk: () => Promise<StsSdk>): 
   const quiet = (): void => undefined;
   const out: ActionOutput = {
     setSecret: quiet,
-    exportVariable: quiet,
-    setOutput: quiet,
-    saveState: quiet,
+    exportAll: quiet,
     info: quiet,
     debug: quiet,
     notice: quiet,
