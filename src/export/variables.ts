@@ -35,6 +35,13 @@ export function exportCredentials(out: ActionOutput, plan: Plan, results: Verifi
   if (plan.sinks.credentialOutputs) exportOutputs(out, main.credentials);
 }
 
+/** Only a region: the runner's own credentials stay where later steps find them the same way; only who they are is said. */
+export function exportRunnerIdentity(out: ActionOutput, plan: Plan, identity: CallerIdentity): void {
+  if (plan.sinks.env) exportVariables(out, { AWS_REGION: plan.region, AWS_DEFAULT_REGION: plan.region });
+  out.setOutput('aws-account-id', identity.account);
+  out.setOutput('authenticated-arn', identity.arn);
+}
+
 function exportEnvironment(out: ActionOutput, plan: Plan, credentials: SessionCredentials): void {
   // A token left from an earlier step would pair with the new keys and make every call fail.
   const clearsToken = credentials.sessionToken === undefined && plan.sinks.clearSessionToken;
