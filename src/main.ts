@@ -8,6 +8,7 @@ import { writeRefreshProfile, type Helper } from './export/refresh-profile.js';
 import { failureSummary, successSummary, summaryFacts } from './export/summary.js';
 import { exportCredentials, exportRunnerIdentity, wipeCredentials, type Verified } from './export/variables.js';
 import { parseInputs, summaryOptions } from './inputs/parse.js';
+import { preview } from './log-text.js';
 import { maskAccount, maskCredentials } from './mask.js';
 import { decidePlan, describePlan, roleAccounts, SOURCE_LABELS, type Plan } from './plan.js';
 import type { ActionOutput, Runtime } from './ports.js';
@@ -50,7 +51,7 @@ async function credentialsFor(plan: ActivePlan, rt: Runtime, cancelled: AbortSig
   const sts = rt.connectSts(stsConnection(plan));
   if (await existingCredentialsWork(plan, sts, rt)) return;
   const runner = plan.source.kind === 'ambient' ? await identifyRunner(plan.source.lookup, plan, sts, rt) : undefined;
-  if (runner) rt.out.info(describePlan(plan, { origin: runner.origin, arn: runner.identity.arn }));
+  if (runner) rt.out.info(describePlan(plan, { origin: runner.origin, arn: preview(runner.identity.arn, 200) }));
   if (plan.kind === 'verify-ambient') return runner && reportRunner(plan, runner, rt, cancelled, started);
   const results = await getVerifiedCredentials(plan, sts, rt, runner);
   // The deadline may have passed while the last call was answered: then nothing may be written.

@@ -28,7 +28,7 @@ afterAll(async () => {
   await Promise.all([world.close(), imds.close(), container.close()]);
 });
 
-const onEc2 = (): Record<string, string | undefined> => ({ AWS_EC2_METADATA_DISABLED: undefined, AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint });
+const onEc2 = (): Record<string, string | undefined> => ({ AWS_EC2_METADATA_DISABLED: undefined, RUNNER_ENVIRONMENT: 'self-hosted', AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint });
 const inPod = (): Record<string, string> => ({ AWS_CONTAINER_CREDENTIALS_FULL_URI: container.fullUri, AWS_CONTAINER_AUTHORIZATION_TOKEN: container.authorizationToken });
 const assumeCalls = (since: number) => world.sts.calls.slice(since).filter(c => c.action === 'AssumeRole');
 const runnerSecrets = (s: IssuedSession): string[] => [s.accessKeyId, s.secretAccessKey, s.sessionToken];

@@ -39,7 +39,7 @@ beforeEach(() => {
 });
 
 /** An EC2 runner: instance metadata answers (the harness disables it for every other run). */
-const ON_EC2 = { AWS_EC2_METADATA_DISABLED: undefined };
+const ON_EC2 = { AWS_EC2_METADATA_DISABLED: undefined, RUNNER_ENVIRONMENT: 'self-hosted' };
 /** An EKS pod with Pod Identity: the agent's URI and the token it mounts. */
 const inPod = (): Record<string, string> => ({
   AWS_CONTAINER_CREDENTIALS_FULL_URI: container.fullUri,
@@ -175,6 +175,21 @@ describe('when the runner has no identity of its own', () => {
     expect(imds.requests.length).toBe(requests);
   });
 
+  test('a container endpoint that never answers is given up on at the total deadline, not after every retry', async () => {
+    container.mode = 'hang';
+    const requests = container.requests.length;
+    const result = await world.run({ 'role-to-assume': role('runner-deploy'), 'role-chaining': 'true' }, { oidc: false, env: inPod() });
+    expect(result.errors[0]).toContain('- container credentials (ECS, EKS Pod Identity, CodeBuild): no answer within 2.5 s');
+    expect(container.requests.length - requests).toBeLessThanOrEqual(2);
+  });
+
+  test('a GitHub-hosted runner is never asked for EC2 instance metadata (its metadata address is another cloud)', async () => {
+    const requests = imds.requests.length;
+    const result = await world.run({ 'role-to-assume': role('runner-deploy') }, { oidc: false, env: { AWS_EC2_METADATA_DISABLED: undefined, RUNNER_ENVIRONMENT: 'github-hosted' } });
+    expect(result.errors[0]).toContain('- EC2 instance role: not asked on a GitHub-hosted runner');
+    expect(imds.requests.length).toBe(requests);
+  });
+
   test('an instance metadata service that never answers costs a bounded number of requests, then the error', async () => {
     imds.mode = 'hang';
     const requests = imds.requests.length;
@@ -182,6 +197,27 @@ describe('when the runner has no identity of its own', () => {
     expect(result.errors[0]).toMatch(/- EC2 instance role: .+/);
     // The token request, then (as the SDK falls back) one IMDSv1 request: never a retry loop.
     expect(imds.requests.length - requests).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('the rest of the chain', () => {
+  test('profiles: the runner identity is found and verified once, and signs every role', async () => {
+    const since = world.sts.calls.length;
+    const requests = imds.requests.length;
+    const result = await world.run({ profiles: `a=${role('runner-deploy')}\nb=${role('runner-deploy')}` }, { oidc: false, env: ON_EC2 });
+    expect(result.errors).toEqual([]);
+    expect(imds.requests.length - requests).toBe(3);
+    expect(world.sts.calls.slice(since).filter(c => c.action === 'AssumeRole').map(c => c.accessKeyId)).toEqual([instanceSession.accessKeyId, instanceSession.accessKeyId]);
+  });
+
+  test('keys in the environment come first, as in the SDK, and are named as such', async () => {
+    const keys = world.sts.mintSession(role('pod-runner'), 'from-env');
+    const env = { ...inPod(), AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey, AWS_SESSION_TOKEN: keys.sessionToken };
+    const requests = container.requests.length;
+    const result = await world.run({ 'role-to-assume': role('runner-deploy'), 'force-skip-oidc': 'true' }, { env });
+    expect(result.errors).toEqual([]);
+    expect(result.stdout).toContain("Plan: the runner's own AWS identity (environment variables (AWS_ACCESS_KEY_ID), verified as");
+    expect(container.requests.length).toBe(requests);
   });
 });
 

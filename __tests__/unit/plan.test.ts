@@ -84,11 +84,12 @@ describe('choosing where credentials come from', () => {
           profileSet: true,
           webIdentity: { tokenFile: env.AWS_WEB_IDENTITY_TOKEN_FILE, roleArn: env.AWS_ROLE_ARN, sessionName: 'github-actions-runner' },
           container: { fullUri: env.AWS_CONTAINER_CREDENTIALS_FULL_URI, authorizationTokenFile: env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE },
-          instanceMetadata: false
+          instanceMetadataOff: 'AWS_EC2_METADATA_DISABLED is set'
         }
       }
     });
-    expect(plan({ 'role-to-assume': ROLE }, { AWS_EC2_METADATA_DISABLED: 'false' })).toMatchObject({ source: { lookup: { instanceMetadata: true, profile: 'default' } } });
+    expect(plan({ 'role-to-assume': ROLE }, { AWS_EC2_METADATA_DISABLED: 'false' })).toMatchObject({ source: { lookup: { instanceMetadataOff: undefined, profile: 'default' } } });
+    expect(plan({ 'role-to-assume': ROLE }, { RUNNER_ENVIRONMENT: 'github-hosted' })).toMatchObject({ source: { lookup: { instanceMetadataOff: 'not asked on a GitHub-hosted runner' } } });
   });
 
   test("only a region verifies the runner's own identity and exports none of its credentials", () => {

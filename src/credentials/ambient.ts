@@ -86,7 +86,7 @@ function providers(lookup: AmbientLookup, plan: Plan, sts: Sts, rt: Runtime): Pr
     lookup.container === undefined
       ? {
           origin: RUNNER_ORIGINS.instance,
-          skipped: lookup.instanceMetadata ? undefined : 'AWS_EC2_METADATA_DISABLED is set',
+          skipped: lookup.instanceMetadataOff,
           ask: () => rt.resolveAmbient({ kind: 'instance-metadata' })
         }
       : { origin: RUNNER_ORIGINS.container, ask: () => rt.resolveAmbient(lookup.container!) }

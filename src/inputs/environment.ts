@@ -50,8 +50,8 @@ export interface AmbientLookup {
   webIdentity?: { tokenFile: string; roleArn: string; sessionName: string };
   /** AWS_CONTAINER_CREDENTIALS_FULL_URI / _RELATIVE_URI (ECS, EKS Pod Identity, CodeBuild): EC2 metadata is then not asked. */
   container?: Extract<AmbientProvider, { kind: 'container' }>;
-  /** False with AWS_EC2_METADATA_DISABLED (anything but 'false'). */
-  instanceMetadata: boolean;
+  /** Why EC2 instance metadata is not asked, if it is not. */
+  instanceMetadataOff?: string;
 }
 
 export function readRunnerFacts(env: Env, system: SystemFacts): RunnerFacts {
@@ -81,7 +81,6 @@ function ambientLookup(env: Env, credentials: StaticCredentials | undefined, fil
   const sessionName = nonEmpty(env.AWS_ROLE_SESSION_NAME);
   const fullUri = nonEmpty(env.AWS_CONTAINER_CREDENTIALS_FULL_URI);
   const relativeUri = nonEmpty(env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI);
-  const disabled = nonEmpty(env.AWS_EC2_METADATA_DISABLED);
   return {
     environment: credentials,
     profile: profile ?? 'default',
@@ -101,7 +100,7 @@ function ambientLookup(env: Env, credentials: StaticCredentials | undefined, fil
             authorizationTokenFile: nonEmpty(env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)
           }
         : undefined,
-    instanceMetadata: disabled === undefined || disabled.toLowerCase() === 'false'
+    instanceMetadataOff: instanceMetadataOff(env)
   };
 }
 
@@ -123,6 +122,14 @@ function environmentCredentials(env: Env): StaticCredentials | 'malformed' | und
   // They go into a signature and HTTP headers; a line break there fails only inside the SDK, and slowly.
   if (![accessKeyId, secretAccessKey, sessionToken ?? 'none'].every(value => /^[\x21-\x7e]+$/.test(value))) return 'malformed';
   return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
+}
+
+function instanceMetadataOff(env: Env): string | undefined {
+  const disabled = nonEmpty(env.AWS_EC2_METADATA_DISABLED);
+  if (disabled !== undefined && disabled.toLowerCase() !== 'false') return 'AWS_EC2_METADATA_DISABLED is set';
+  // A GitHub-hosted runner never has an AWS instance role; its metadata address belongs to another cloud.
+  if (env.RUNNER_ENVIRONMENT === 'github-hosted') return 'not asked on a GitHub-hosted runner';
+  return undefined;
 }
 
 function userAgent(env: Env): [string, string][] {
