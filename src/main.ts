@@ -52,7 +52,10 @@ async function credentialsFor(plan: ActivePlan, rt: Runtime, cancelled: AbortSig
   if (await existingCredentialsWork(plan, sts, rt)) return;
   const runner = plan.source.kind === 'ambient' ? await identifyRunner(plan.source.lookup, plan, sts, rt) : undefined;
   if (runner) rt.out.info(describePlan(plan, { origin: runner.origin, arn: preview(runner.identity.arn, 200) }));
-  if (plan.kind === 'verify-ambient') return runner && reportRunner(plan, runner, rt, cancelled, started);
+  if (plan.kind === 'verify-ambient') {
+    if (runner) reportRunner(plan, runner, rt, cancelled, started);
+    return;
+  }
   const results = await getVerifiedCredentials(plan, sts, rt, runner);
   // The deadline may have passed while the last call was answered: then nothing may be written.
   if (cancelled.aborted) return;

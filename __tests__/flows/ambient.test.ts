@@ -163,7 +163,7 @@ describe('when the runner has no identity of its own', () => {
     ]) {
       expect(error).toContain(line);
     }
-    expect(error).toContain('To fix: give the job `permissions: id-token: write` and set role-to-assume (GitHub OIDC); or pass aws-access-key-id and aws-secret-access-key; or run on a runner with an AWS identity');
+    expect(error).toContain('To fix: give the job `permissions: id-token: write` and set role-to-assume (GitHub OIDC; pull requests from forks never get a token); or pass aws-access-key-id and aws-secret-access-key; or run on a runner with an AWS identity');
     expect(world.sts.calls.length).toBe(since);
   });
 

@@ -19,15 +19,11 @@ export const RUNNER_ORIGINS = {
 } as const;
 
 export const NO_RUNNER_IDENTITY_FIX =
-  'give the job `permissions: id-token: write` and set role-to-assume (GitHub OIDC); or pass aws-access-key-id and aws-secret-access-key; ' +
+  'give the job `permissions: id-token: write` and set role-to-assume (GitHub OIDC; pull requests from forks never get a token); or pass aws-access-key-id and aws-secret-access-key; ' +
   'or run on a runner with an AWS identity of its own (an EC2 instance profile, an ECS task role, EKS Pod Identity or IRSA, a CodeBuild service role)';
 
-interface Provider {
-  origin: string;
-  /** Why the provider was not asked at all (its settings are absent). */
-  skipped?: string;
-  ask(): Promise<AmbientAnswer>;
-}
+/** A provider of the chain: asked, or skipped because its settings are absent (the reason goes in the error). */
+type Provider = { origin: string; skipped: string } | { origin: string; ask(): Promise<AmbientAnswer> };
 
 export type RunnerSearch = { found: { credentials: SessionCredentials; origin: string } } | { tried: string[] };
 
@@ -35,7 +31,7 @@ export type RunnerSearch = { found: { credentials: SessionCredentials; origin: s
 export async function findRunnerCredentials(lookup: AmbientLookup, plan: Plan, sts: Sts, rt: Runtime): Promise<RunnerSearch> {
   const tried: string[] = [];
   for (const provider of providers(lookup, plan, sts, rt)) {
-    if (provider.skipped !== undefined) {
+    if ('skipped' in provider) {
       tried.push(`${provider.origin}: ${provider.skipped}`);
       continue;
     }
@@ -65,31 +61,27 @@ export async function identifyRunner(lookup: AmbientLookup, plan: Plan, sts: Sts
 }
 
 function providers(lookup: AmbientLookup, plan: Plan, sts: Sts, rt: Runtime): Provider[] {
-  const files = lookup.sharedFiles;
-  const found = async (credentials: SessionCredentials): Promise<AmbientAnswer> => ({ credentials });
-  const environment = lookup.environment;
+  const { environment, webIdentity, container, sharedFiles: files } = lookup;
+  const instance = RUNNER_ORIGINS.instance;
   return [
-    {
-      origin: RUNNER_ORIGINS.environment,
-      skipped: environment === undefined ? 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set' : lookup.profileSet ? 'skipped because AWS_PROFILE is set' : undefined,
-      ask: () => found(environment!)
-    },
+    environment === undefined
+      ? { origin: RUNNER_ORIGINS.environment, skipped: 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set' }
+      : lookup.profileSet
+        ? { origin: RUNNER_ORIGINS.environment, skipped: 'skipped because AWS_PROFILE is set' }
+        : { origin: RUNNER_ORIGINS.environment, ask: async () => ({ credentials: environment }) },
     {
       origin: RUNNER_ORIGINS.profile(lookup.profile),
       ask: () => rt.resolveAmbient({ kind: 'profile', profile: lookup.profile, credentialsFile: files.credentials, configFile: files.config })
     },
-    {
-      origin: RUNNER_ORIGINS.webIdentity,
-      skipped: lookup.webIdentity === undefined ? 'AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not both set' : undefined,
-      ask: () => webIdentity(lookup.webIdentity!, plan, sts, rt)
-    },
-    lookup.container === undefined
-      ? {
-          origin: RUNNER_ORIGINS.instance,
-          skipped: lookup.instanceMetadataOff,
-          ask: () => rt.resolveAmbient({ kind: 'instance-metadata' })
-        }
-      : { origin: RUNNER_ORIGINS.container, ask: () => rt.resolveAmbient(lookup.container!) }
+    webIdentity === undefined
+      ? { origin: RUNNER_ORIGINS.webIdentity, skipped: 'AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not both set' }
+      : { origin: RUNNER_ORIGINS.webIdentity, ask: () => exchangeWebIdentity(webIdentity, plan, sts, rt) },
+    // As in the SDK: a container URI means a container, and instance metadata is then not asked.
+    container !== undefined
+      ? { origin: RUNNER_ORIGINS.container, ask: () => rt.resolveAmbient(container) }
+      : lookup.instanceMetadataOff !== undefined
+        ? { origin: instance, skipped: lookup.instanceMetadataOff }
+        : { origin: instance, ask: () => rt.resolveAmbient({ kind: 'instance-metadata' }) }
   ];
 }
 
@@ -97,7 +89,7 @@ function providers(lookup: AmbientLookup, plan: Plan, sts: Sts, rt: Runtime): Pr
  * IRSA: the token file exchanged through this run's own STS connection (endpoint, proxy, retries)
  * rather than the SDK's, which would reach STS on its own terms. A refusal is an error, as in the SDK.
  */
-async function webIdentity(settings: NonNullable<AmbientLookup['webIdentity']>, plan: Plan, sts: Sts, rt: Runtime): Promise<AmbientAnswer> {
+async function exchangeWebIdentity(settings: NonNullable<AmbientLookup['webIdentity']>, plan: Plan, sts: Sts, rt: Runtime): Promise<AmbientAnswer> {
   const token = await rt.readTokenFile(settings.tokenFile);
   rt.out.setSecret(token);
   const request = { roleArn: settings.roleArn, sessionName: settings.sessionName, durationSeconds: 3600, managedSessionPolicies: [] };
