@@ -1,18 +1,20 @@
 // The flow: inputs → plan → credentials → verify → export. Nothing is exported unless every step passed.
+import { identifyRunner } from './credentials/ambient.js';
 import { assumeRole } from './credentials/assume.js';
-import { existingCredentialsWork, verifyCredentials } from './credentials/verify.js';
+import { checkAllowedAccount, existingCredentialsWork, verifyCredentials } from './credentials/verify.js';
 import { failureMessage, StepError } from './errors.js';
 import { checkProfileTargets } from './export/profiles.js';
 import { refreshWrite, type Helper } from './export/refresh-profile.js';
 import { failureSummary, successSummary, summaryFacts } from './export/summary.js';
-import { exportCredentials, wipeCredentials, type Verified } from './export/variables.js';
+import { exportCredentials, exportRunnerIdentity, wipeCredentials, type Verified } from './export/variables.js';
 import { parseInputs, summaryOptions } from './inputs/parse.js';
+import { preview } from './log-text.js';
 import { maskAccount, maskCredentials } from './mask.js';
-import { decidePlan, describePlan, roleAccounts, type Plan } from './plan.js';
+import { decidePlan, describePlan, roleAccounts, SOURCE_LABELS, type Plan } from './plan.js';
 import type { ActionOutput, Runtime } from './ports.js';
 import { stsConnection } from './sts/connection.js';
 import { safeOutput } from './safe-output.js';
-import type { Sts } from './types.js';
+import type { RunnerIdentity, Sts } from './types.js';
 
 type ActivePlan = Exclude<Plan, { kind: 'wipe' }>;
 
@@ -58,20 +60,39 @@ function onCancel(signal: AbortSignal): Promise<never> {
 function announce(out: ActionOutput, plan: Plan): void {
   maskPlanSecrets(out, plan);
   plan.notices.forEach(notice => out.notice(notice));
-  out.info(describePlan(plan));
+  // A run from the runner's own identity is described once it is known: what supplied it, and who it is.
+  if (plan.kind === 'wipe' || plan.source.kind !== 'ambient') out.info(describePlan(plan));
 }
 
 async function credentialsFor(plan: ActivePlan, rt: Runtime, cancelled: AbortSignal, helper: Helper, started: number): Promise<void> {
   checkProfileTargets(plan);
   const sts = rt.connectSts(stsConnection(plan));
   if (await existingCredentialsWork(plan, sts, rt)) return;
-  const results = await getVerifiedCredentials(plan, sts, rt);
+  const runner = plan.source.kind === 'ambient' ? await identifyRunner(plan.source.lookup, plan, sts, rt) : undefined;
+  if (runner) rt.out.info(describePlan(plan, { origin: runner.origin, arn: preview(runner.identity.arn, 200) }));
+  if (plan.kind === 'verify-ambient') {
+    if (runner) reportRunner(plan, runner, rt, cancelled, started);
+    return;
+  }
+  const results = await getVerifiedCredentials(plan, sts, rt, runner);
   // The deadline may have passed while the last call was answered: then nothing may be written.
   if (cancelled.aborted) return;
   const refresh = plan.kind === 'assume' && plan.sinks.refresh ? refreshWrite(plan, plan.sinks.refresh, helper) : undefined;
   exportCredentials(rt.out, plan, results, refresh);
   const main = results[0];
-  if (plan.sinks.summary && main) rt.out.summary(successSummary(summaryFacts(plan, main.identity, main.credentials, rt.clock.now() - started)));
+  if (plan.sinks.summary && main) rt.out.summary(successSummary({ ...summaryFacts(plan, main.identity, main.credentials, rt.clock.now() - started), ...origin(runner) }));
+}
+
+/** Only a region: the runner's identity, checked and reported; its credentials stay where later steps find them. */
+function reportRunner(plan: Extract<Plan, { kind: 'verify-ambient' }>, runner: RunnerIdentity, rt: Runtime, cancelled: AbortSignal, started: number): void {
+  checkAllowedAccount(plan, runner.identity);
+  if (cancelled.aborted) return;
+  exportRunnerIdentity(rt.out, plan, runner.identity);
+  if (plan.sinks.summary) rt.out.summary(successSummary({ ...summaryFacts(plan, runner.identity, runner.credentials, rt.clock.now() - started), ...origin(runner) }));
+}
+
+function origin(runner: RunnerIdentity | undefined): { source?: string } {
+  return runner ? { source: `${SOURCE_LABELS.ambient}: ${runner.origin}` } : {};
 }
 
 /** `action-timeout-s`: one deadline for the whole step, on the run's clock. */
@@ -81,7 +102,7 @@ async function expiry(rt: Runtime, seconds: number, cancelled: AbortSignal): Pro
 }
 
 /** Each role of the plan (or the keys), assumed and verified; any failure stops the run before export. */
-async function getVerifiedCredentials(plan: ActivePlan, sts: Sts, rt: Runtime): Promise<Verified[]> {
+async function getVerifiedCredentials(plan: Exclude<ActivePlan, { kind: 'verify-ambient' }>, sts: Sts, rt: Runtime, runner?: RunnerIdentity): Promise<Verified[]> {
   if (plan.kind === 'use-keys') {
     const credentials = plan.source.credentials;
     return [{ credentials, identity: await verifyCredentials(plan, sts, rt, credentials), region: plan.region, profile: undefined }];
@@ -92,7 +113,7 @@ async function getVerifiedCredentials(plan: ActivePlan, sts: Sts, rt: Runtime): 
   ];
   const results: Verified[] = [];
   for (const { target, chain, region, profile } of targets) {
-    const session = await assumeRole(plan, target, sts, rt, chain);
+    const session = await assumeRole(plan, target, sts, rt, chain, runner);
     const identity = await verifyCredentials(plan, sts, rt, session.credentials, session.assumedRoleArn);
     results.push({ credentials: session.credentials, identity, region, profile });
   }
@@ -103,7 +124,12 @@ async function getVerifiedCredentials(plan: ActivePlan, sts: Sts, rt: Runtime): 
 function maskPlanSecrets(out: ActionOutput, plan: Plan): void {
   if (plan.kind !== 'wipe' && 'credentials' in plan.source) maskCredentials(out, plan.source.credentials);
   if (plan.kind === 'assume' && plan.source.kind === 'oidc') out.setSecret(plan.source.endpoint.bearer);
-  if (plan.existing) maskCredentials(out, plan.existing);
+  if (plan.existing?.kind === 'environment') maskCredentials(out, plan.existing.credentials);
+  const lookups = plan.kind === 'wipe' ? [] : [plan.source, plan.existing].flatMap(source => (source?.kind === 'ambient' ? [source.lookup] : []));
+  for (const lookup of lookups) {
+    if (lookup.environment) maskCredentials(out, lookup.environment);
+    if (lookup.container?.authorizationToken !== undefined) out.setSecret(lookup.container.authorizationToken);
+  }
   if (plan.proxy.url !== undefined) {
     out.setSecret(plan.proxy.url);
     const password = new URL(plan.proxy.url).password;

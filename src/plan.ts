@@ -3,10 +3,13 @@
 import { ROLE_ARN_PATTERN } from './aws-names.js';
 import type { SharedFiles } from './inputs/environment.js';
 import type { Inputs } from './inputs/model.js';
-import { chooseSource, isSigned, SOURCE_LABELS, type CredentialSource, type SignedSource } from './inputs/source.js';
-import type { ProxySettings, RoleReference, StaticCredentials, Tag } from './types.js';
+import { ambientSource, chooseSource, isSigned, SOURCE_LABELS, type AmbientSource, type CredentialSource, type SignedSource } from './inputs/source.js';
+import type { ProxySettings, RoleReference, Tag } from './types.js';
 
-export { SOURCE_LABELS, type CredentialSource, type SignedSource };
+export { SOURCE_LABELS, type AmbientSource, type CredentialSource, type SignedSource };
+
+/** `use-existing-credentials`: the credentials in the environment, or the runner's own identity. */
+export type ExistingSource = Extract<CredentialSource, { kind: 'environment' | 'ambient' }>;
 
 export interface RoleTarget {
   role: RoleReference;
@@ -63,7 +66,7 @@ interface Common {
   allowedAccountIds: string[];
   sinks: Sinks;
   /** `use-existing-credentials`: keep these if they still work. */
-  existing?: StaticCredentials;
+  existing?: ExistingSource;
   deadlineSeconds: number;
   userAgent: [string, string][];
   appId?: string;
@@ -83,6 +86,8 @@ export type Plan =
       profiles: ProfileTarget[];
     })
   | (Common & { kind: 'use-keys'; source: Extract<CredentialSource, { kind: 'keys' }> })
+  /** Only a region: verify the runner's own identity and say whose it is; its credentials stay where they are. */
+  | (Common & { kind: 'verify-ambient'; source: AmbientSource })
   | (Common & { kind: 'wipe' });
 
 /** Total over valid inputs: every rule that could refuse them was checked by the inputs layer. */
@@ -106,7 +111,7 @@ export function decidePlan(inputs: Inputs): Plan {
       sharedFiles: environment.sharedFiles,
       clearSessionToken: environment.sessionTokenSet
     },
-    existing: inputs.useExistingCredentials && typeof environment.credentials === 'object' ? environment.credentials : undefined,
+    existing: inputs.useExistingCredentials ? existingSource(inputs) : undefined,
     deadlineSeconds: inputs.actionTimeoutSeconds,
     userAgent: environment.userAgent,
     appId: environment.appId,
@@ -118,7 +123,14 @@ export function decidePlan(inputs: Inputs): Plan {
     return { ...common, sinks, kind: 'assume', source, ...roleTargets(inputs, source) };
   }
   if (source?.kind === 'keys') return { ...common, kind: 'use-keys', source };
+  if (source?.kind === 'ambient' && !inputs.unsetCurrentCredentials) return { ...common, kind: 'verify-ambient', source };
   return { ...common, kind: 'wipe' };
+}
+
+function existingSource(inputs: Inputs): ExistingSource | undefined {
+  const credentials = inputs.environment.credentials;
+  if (credentials === 'malformed') return undefined;
+  return credentials === undefined ? ambientSource(inputs) : { kind: 'environment', credentials };
 }
 
 function roleTargets(inputs: Inputs, source: CredentialSource): { target?: RoleTarget; chain: RoleTarget[]; profiles: ProfileTarget[] } {
@@ -187,8 +199,19 @@ export function roleAccounts(plan: Plan): string[] {
   return roles.flatMap(role => (role.kind === 'arn' ? (ROLE_ARN_PATTERN.exec(role.arn)?.[2] ?? []) : []));
 }
 
+/** The runner's own identity once found: the Plan line of a run that uses it names it. */
+export interface RunnerFound {
+  origin: string;
+  arn: string;
+}
+
+function sourceText(plan: Exclude<Plan, { kind: 'wipe' }>, runner?: RunnerFound): string {
+  const label = SOURCE_LABELS[plan.source.kind];
+  return runner === undefined ? label : `${label} (${runner.origin}, verified as ${runner.arn})`;
+}
+
 /** One line a person can follow: source, target, and where the result goes. */
-export function describePlan(plan: Plan): string {
+export function describePlan(plan: Plan, runner?: RunnerFound): string {
   const sinks = [
     plan.sinks.env ? 'environment' : '',
     'outputs',
@@ -197,12 +220,14 @@ export function describePlan(plan: Plan): string {
   ].filter(s => s !== '');
   const via = plan.proxy.url ? ', through the proxy' : '';
   const tail = `→ verify with GetCallerIdentity → export to ${sinks.join(', ')} (region ${plan.region}${via})`;
-  const keep = plan.existing ? 'keep the credentials in the environment if they still work, else ' : '';
+  const keep = plan.existing ? `keep ${plan.existing.kind === 'ambient' ? "the runner's own credentials" : 'the credentials in the environment'} if they still work, else ` : '';
   switch (plan.kind) {
     case 'wipe':
       return 'Plan: clear the AWS credentials in the environment for later steps';
     case 'use-keys':
       return `Plan: ${keep}${SOURCE_LABELS.keys} ${tail}`;
+    case 'verify-ambient':
+      return `Plan: ${keep}${sourceText(plan, runner)} → verify with GetCallerIdentity → outputs aws-account-id and authenticated-arn${plan.sinks.env ? `, AWS_REGION and AWS_DEFAULT_REGION (region ${plan.region})` : ''}; no credentials are exported: later steps find the runner's own the same way`;
     case 'assume': {
       const call = plan.source.kind === 'oidc' || plan.source.kind === 'token-file' ? 'AssumeRoleWithWebIdentity' : 'AssumeRole';
       const audience = plan.source.kind === 'oidc' ? ` (audience ${plan.source.audience})` : '';
@@ -215,7 +240,7 @@ export function describePlan(plan: Plan): string {
       const to = refresh
         ? `→ verify with GetCallerIdentity → export to profile '${refresh.profile}' in ${refresh.configFile} (credential_process re-assumes on demand), AWS_PROFILE in the environment (region ${plan.region})`
         : tail;
-      return `Plan: ${keep}${SOURCE_LABELS[plan.source.kind]}${audience} → ${call} ${names} as session '${first?.sessionName}' for ${first?.durationSeconds} s${tags}${chain} ${to}`;
+      return `Plan: ${keep}${sourceText(plan, runner)}${audience} → ${call} ${names} as session '${first?.sessionName}' for ${first?.durationSeconds} s${tags}${chain} ${to}`;
     }
   }
 }

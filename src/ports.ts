@@ -1,7 +1,7 @@
 // The ports: everything the run touches outside its own code. `runtime.ts` wires the real ones;
 // tests pass recording and fake ones, so every flow runs in process.
 import type { Masker } from './mask.js';
-import type { Env, IdTokenEndpoint, ProxySettings, RunContext, Sts, StsConnection, SystemFacts } from './types.js';
+import type { AmbientAnswer, AmbientProvider, Env, IdTokenEndpoint, ProxySettings, RunContext, Sts, StsConnection, SystemFacts } from './types.js';
 
 /**
  * Writes that go with the export but outside the runner's files (the profile files): done after the
@@ -66,6 +66,8 @@ export interface Runtime {
   /** One request to the job's OIDC token endpoint for this audience. */
   requestIdToken(endpoint: IdTokenEndpoint, audience: string, proxy: ProxySettings): Promise<string>;
   readTokenFile(path: string): Promise<string>;
+  /** Asks one provider of the SDK's standard chain for the runner's own credentials, within a bounded time. */
+  resolveAmbient(provider: AmbientProvider): Promise<AmbientAnswer>;
   runContext(): Promise<RunContext>;
   /** Aborted when the runner cancels the step (SIGTERM, SIGINT): nothing may be exported after that. */
   cancelled?: AbortSignal;

@@ -2,6 +2,7 @@
 // share them; tests pass their own (see ports.ts). toolkit.ts adds the runner's log through @actions/core.
 import { homedir, userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { resolveWithSdk } from './credentials/runner-providers.js';
 import { readTokenFile } from './oidc/token-file.js';
 import { requestIdToken } from './oidc/token.js';
 import type { Clock, Runtime } from './ports.js';
@@ -16,7 +17,7 @@ export const systemClock: Clock = {
 };
 
 /** The clock, network and disk: the same for the step and for the refresh helper, which load the SDK each their own way. */
-export function systemRuntime(loadSdk: () => Promise<StsSdk>): Pick<Runtime, 'env' | 'system' | 'clock' | 'connectSts' | 'requestIdToken' | 'readTokenFile'> {
+export function systemRuntime(loadSdk: () => Promise<StsSdk>): Pick<Runtime, 'env' | 'system' | 'clock' | 'connectSts' | 'requestIdToken' | 'readTokenFile' | 'resolveAmbient'> {
   return {
     env: process.env,
     system: { homedir: osHome(), nodeVersion: process.versions.node },
@@ -24,7 +25,8 @@ export function systemRuntime(loadSdk: () => Promise<StsSdk>): Pick<Runtime, 'en
     connectSts: connection => connectSts(connection, loadSdk),
     requestIdToken: (endpoint, audience, proxy) =>
       requestIdToken({ url: endpoint.url, bearer: endpoint.bearer, audience, timeoutMs: REQUEST_TIMEOUT_MS, agent: proxyAgent(new URL(endpoint.url), proxy) }),
-    readTokenFile
+    readTokenFile,
+    resolveAmbient: provider => resolveWithSdk(provider, loadSdk)
   };
 }
 

@@ -96,3 +96,23 @@ export interface StsConnection {
   /** A proxying agent, when the endpoint is reached through a proxy. */
   agent?: Agent;
 }
+
+/**
+ * One remote or file-based provider of the SDK's standard Node chain, asked for the runner's own
+ * identity: everything it needs comes from the step's environment, read by the inputs layer.
+ */
+export type AmbientProvider =
+  | { kind: 'profile'; profile: string; credentialsFile: string; configFile: string }
+  | { kind: 'container'; fullUri?: string; relativeUri?: string; authorizationToken?: string; authorizationTokenFile?: string }
+  | { kind: 'instance-metadata' };
+
+/** What one provider found: credentials, or why it had none (quoted in the error when no provider had any). */
+export type AmbientAnswer = { credentials: SessionCredentials } | { missing: string };
+
+/** The runner's own identity: who supplied the credentials, and who they verified as. */
+export interface RunnerIdentity {
+  credentials: SessionCredentials;
+  /** What supplied them, e.g. 'EC2 instance role'. */
+  origin: string;
+  identity: CallerIdentity;
+}

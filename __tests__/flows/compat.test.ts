@@ -122,11 +122,12 @@ describe('force-skip-oidc', () => {
     expect(world.oidc.requests).toBe(tokens);
   });
 
-  test('with a role and nothing but OIDC, it is an input error before any call', async () => {
+  test("with a role and nothing but OIDC, it uses the runner's own identity; with none, the error lists the sources tried, before any call", async () => {
     const calls = world.sts.calls.length;
+    const tokens = world.oidc.requests;
     const result = await world.run({ 'role-to-assume': role('gha-deploy'), 'force-skip-oidc': 'true' });
-    expect(result.errors).toEqual([expect.stringContaining("force-skip-oidc: is true and a role is set, so 'aws-access-key-id' or 'web-identity-token-file'")]);
-    expect(world.sts.calls.length).toBe(calls);
+    expect(result.errors).toEqual([expect.stringMatching(/^No AWS credentials found for the runner's own identity\. Tried, in the AWS SDK's order:\n- environment variables/)]);
+    expect([world.sts.calls.length, world.oidc.requests]).toEqual([calls, tokens]);
   });
 });
 

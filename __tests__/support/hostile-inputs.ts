@@ -252,7 +252,6 @@ export const CASES: Record<string, Case[]> = {
     { label: 'bad AWS_ENDPOINT_URL_STS', names: 'sts-endpoint', inputs: { ...OIDC_ROLE, 'sts-endpoint': '' }, options: { env: { AWS_ENDPOINT_URL_STS: 'gopher://sts.example.com' } } },
     { label: 'role-chaining without a role', names: 'role-chaining', inputs: { 'role-chaining': 'true' } },
     { label: 'role-chaining with stored keys', names: 'role-chaining', inputs: { ...KEYS_ROLE, 'role-chaining': 'true' } },
-    { label: 'role-chaining without credentials in the environment', names: 'role-chaining', inputs: { ...OIDC_ROLE, 'role-chaining': 'true' } },
     {
       label: 'role-chaining with a line break in AWS_SESSION_TOKEN',
       names: 'role-chaining',
@@ -260,7 +259,9 @@ export const CASES: Record<string, Case[]> = {
       options: { env: { AWS_ACCESS_KEY_ID: 'ASIAEXAMPLEEXAMPLE01', AWS_SECRET_ACCESS_KEY: 'chained-secret-0123456789', AWS_SESSION_TOKEN: `${SESSION_TOKEN}\nX-Injected: 1` } },
       secrets: ['chained-secret-0123456789', SESSION_TOKEN]
     },
-    { label: 'nothing to do', names: 'role-to-assume', inputs: {} },
+    // Only a region verifies the runner's own identity, whose credentials are never exported.
+    { label: 'aws-profile with only a region', names: 'aws-profile', inputs: { 'aws-profile': 'ci' } },
+    { label: 'output-credentials with only a region', names: 'output-credentials', inputs: { 'output-credentials': 'true' } },
     { label: 'a profile name with a space', names: 'aws-profile', inputs: { ...OIDC_ROLE, 'aws-profile': 'my profile' } },
     { label: 'a profile name with brackets', names: 'aws-profile', inputs: { ...OIDC_ROLE, 'aws-profile': '[evil]' } },
     { label: 'a profile name with a path separator', names: 'aws-profile', inputs: { ...OIDC_ROLE, 'aws-profile': '../x' } },
@@ -279,14 +280,21 @@ export const CASES: Record<string, Case[]> = {
     { label: 'custom tags on a web identity run', names: 'custom-tags', inputs: { ...OIDC_ROLE, 'custom-tags': '{"Team":"a"}' } },
     { label: 'special-characters-workaround: 1', names: 'special-characters-workaround', inputs: { ...OIDC_ROLE, 'special-characters-workaround': '1' } },
     { label: 'use-existing-credentials: on', names: 'use-existing-credentials', inputs: { ...OIDC_ROLE, 'use-existing-credentials': 'on' } },
-    { label: 'force-skip-oidc with only OIDC', names: 'force-skip-oidc', inputs: { ...OIDC_ROLE, 'force-skip-oidc': 'true' } },
+    {
+      label: "force-skip-oidc (the runner's own identity) with a line break in AWS_SESSION_TOKEN",
+      names: 'force-skip-oidc',
+      inputs: { ...OIDC_ROLE, 'force-skip-oidc': 'true' },
+      options: { env: { AWS_ACCESS_KEY_ID: 'ASIAEXAMPLEEXAMPLE01', AWS_SECRET_ACCESS_KEY: 'runner-secret-0123456789', AWS_SESSION_TOKEN: `${SESSION_TOKEN}\nX-Injected: 1` } },
+      secrets: ['runner-secret-0123456789', SESSION_TOKEN]
+    },
     { label: 'action-timeout-s: 1.5', names: 'action-timeout-s', inputs: { ...OIDC_ROLE, 'action-timeout-s': '1.5' } },
     { label: 'action-timeout-s: -1', names: 'action-timeout-s', inputs: { ...OIDC_ROLE, 'action-timeout-s': '-1' } },
     { label: 'role-chain with a bare name', names: 'role-chain', inputs: { ...OIDC_ROLE, 'role-chain': 'target' } },
     { label: 'role-chain with a 2-hour duration', names: 'role-duration-seconds', inputs: { ...OIDC_ROLE, 'role-chain': role('chained'), 'role-duration-seconds': '7200' } },
     { label: 'refresh-credentials with stored keys', names: 'refresh-credentials', inputs: { ...KEYS_ROLE, 'refresh-credentials': 'true' } },
+    { label: "refresh-credentials from the runner's own identity", names: 'refresh-credentials', inputs: { ...OIDC_ROLE, 'refresh-credentials': 'true' }, options: { oidc: false } },
     { label: 'summary: nope', names: 'summary', inputs: { ...OIDC_ROLE, summary: 'nope' } },
-    { label: 'OIDC without id-token permission', names: 'role-to-assume', inputs: OIDC_ROLE, options: { oidc: false } }
+    { label: 'role-chaining without a role, from the runner identity', names: 'role-chaining', inputs: { 'role-chaining': 'true' }, options: { oidc: false } }
   ],
   // The plain mistakes the guards suite once ran as processes.
   'plain mistakes': [

@@ -88,7 +88,10 @@ export function baseRunnerEnv(): Record<string, string> {
     RUNNER_ARCH: 'X64',
     RUNNER_ENVIRONMENT: c['runner_environment'] ?? 'github-hosted',
     RUNNER_NAME: 'GitHub Actions 2',
-    RUNNER_OS: 'Linux'
+    RUNNER_OS: 'Linux',
+    // The test machine's own AWS identity must never answer: a test that wants one points
+    // AWS_EC2_METADATA_SERVICE_ENDPOINT or a container URI at a stand-in and removes this.
+    AWS_EC2_METADATA_DISABLED: 'true'
   };
 }
 

@@ -107,6 +107,11 @@ export interface StsServer {
   port: number;
   calls: RecordedCall[];
   sessions: IssuedSession[];
+  /**
+   * A session of `roleArn` as an AWS service would hand it to a machine (an EC2 instance profile, an
+   * ECS task role, EKS Pod Identity, CodeBuild): issued and recorded like any other, with no call made.
+   */
+  mintSession(roleArn: string, sessionName: string, durationSeconds?: number): IssuedSession;
   addFault(f: Fault): void;
   clearFaults(): void;
   close(): Promise<void>;
@@ -192,6 +197,7 @@ export async function startSts(options: StsOptions = {}): Promise<StsServer> {
     port,
     calls: state.calls,
     sessions: state.sessions,
+    mintSession: (roleArn, sessionName, durationSeconds) => mintSession(state, roleArn, sessionName, durationSeconds),
     addFault: (f) => state.faults.push({ ...f }), // a copy: `times` is consumed in place
     clearFaults: () => state.faults.splice(0),
     close: () => closeServer(server, state)
@@ -1039,6 +1045,16 @@ function issueSession(state: State, role: RoleRecord, req: AssumeParams, via: St
   state.sessionsByKey.set(issued.accessKeyId, record);
   state.sessions.push(issued);
   return record;
+}
+
+function mintSession(state: State, roleArn: string, sessionName: string, durationSeconds = 3600): IssuedSession {
+  const role = state.roles.get(roleArn);
+  if (!role) throw new Error(`mintSession: no role ${roleArn} in this STS stand-in`);
+  const req: AssumeParams = {
+    roleArn, sessionName, durationSeconds, policy: undefined, policyChars: 0, policyArns: [], tags: [], transitiveTagKeys: [], externalId: undefined, sourceIdentity: undefined
+  };
+  const extras: IssueExtras = { tags: {}, transitiveTagKeys: [], sourceAccessKeyId: undefined, sourceIdentity: undefined };
+  return issueSession(state, role, req, 'AssumeRole', new Date(), extras).issued;
 }
 
 function assumedRoleUserXml(s: SessionRecord): XmlNode {

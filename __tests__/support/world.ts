@@ -33,7 +33,7 @@ export const OUTSIDER = {
 
 export const role = (name: string, account = ACCOUNT): string => `arn:aws:iam::${account}:role/${name}`;
 
-function allow(principal: Record<string, string>, actions: string[], condition?: PolicyDocument['Statement'][number]['Condition']): PolicyDocument {
+function allow(principal: Record<string, string | string[]>, actions: string[], condition?: PolicyDocument['Statement'][number]['Condition']): PolicyDocument {
   return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: principal, Action: actions, ...(condition ? { Condition: condition } : {}) }] };
 }
 
@@ -66,7 +66,12 @@ export const ROLES: IamRole[] = [
   // Trusts the hub, but the hub's own policy does not grant it: a cross-account refusal.
   { arn: role('ungranted-target', OTHER_ACCOUNT), trustPolicy: allow({ AWS: role('gha-hub') }, ['sts:AssumeRole', 'sts:TagSession']) },
   // Trusts the IAM user from another account, whose identity policy grants nothing.
-  { arn: role('partner', OTHER_ACCOUNT), trustPolicy: allow({ AWS: USER.arn }, ['sts:AssumeRole', 'sts:TagSession']) }
+  { arn: role('partner', OTHER_ACCOUNT), trustPolicy: allow({ AWS: USER.arn }, ['sts:AssumeRole', 'sts:TagSession']) },
+  // Self-hosted runners' own identities (sessions minted with sts.mintSession and served by the IMDS or
+  // container stand-ins), and the role they may assume.
+  { arn: role('ec2-runner'), trustPolicy: allow({ Service: 'ec2.amazonaws.com' }, ['sts:AssumeRole']) },
+  { arn: role('pod-runner'), trustPolicy: allow({ Service: 'pods.eks.amazonaws.com' }, ['sts:AssumeRole', 'sts:TagSession']) },
+  { arn: role('runner-deploy'), trustPolicy: allow({ AWS: [role('ec2-runner'), role('pod-runner')] }, ['sts:AssumeRole', 'sts:TagSession']) }
 ];
 
 export interface World {

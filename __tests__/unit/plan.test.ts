@@ -55,17 +55,68 @@ describe('choosing where credentials come from', () => {
     }
   });
 
-  test('role chaining without credentials in the environment says what is missing', () => {
-    expect(rejection({ 'role-to-assume': ROLE, 'role-chaining': 'true' })).toMatch(/role-chaining: needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+  test("role chaining without credentials in the environment starts from the runner's own identity (CodeBuild, ECS, EKS, EC2)", () => {
+    expect(plan({ 'role-to-assume': ROLE, 'role-chaining': 'true' }, OIDC_ENV)).toMatchObject({ kind: 'assume', source: { kind: 'ambient' }, target: { tagging: true } });
   });
 
-  test('a role with no way to assume it asks for id-token: write', () => {
-    expect(rejection({ 'role-to-assume': ROLE })).toMatch(/permissions: id-token: write/);
+  test("a role with no OIDC, keys or token file starts from the runner's own identity; so does force-skip-oidc", () => {
+    expect(plan({ 'role-to-assume': ROLE })).toMatchObject({ kind: 'assume', source: { kind: 'ambient' } });
+    expect(plan({ 'role-to-assume': ROLE, 'force-skip-oidc': 'true' }, OIDC_ENV)).toMatchObject({ kind: 'assume', source: { kind: 'ambient' } });
+  });
+
+  test("the runner's own identity may complete a bare role name and send an external id, as stored keys may", () => {
+    expect(plan({ 'role-to-assume': 'deploy', 'role-external-id': 'x-1' })).toMatchObject({ source: { kind: 'ambient' }, target: { role: { kind: 'name', name: 'deploy' }, externalId: 'x-1' } });
+  });
+
+  test('where the runner identity is looked for comes from the step environment, as the SDK reads it', () => {
+    const env = {
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://127.0.0.1:9/creds',
+      AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: '/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token',
+      AWS_WEB_IDENTITY_TOKEN_FILE: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token',
+      AWS_ROLE_ARN: 'arn:aws:iam::111122223333:role/irsa',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_PROFILE: 'runner'
+    };
+    expect(plan({ 'role-to-assume': ROLE }, env)).toMatchObject({
+      source: {
+        lookup: {
+          profile: 'runner',
+          profileSet: true,
+          webIdentity: { tokenFile: env.AWS_WEB_IDENTITY_TOKEN_FILE, roleArn: env.AWS_ROLE_ARN, sessionName: 'github-actions-runner' },
+          container: { fullUri: env.AWS_CONTAINER_CREDENTIALS_FULL_URI, authorizationTokenFile: env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE },
+          instanceMetadataOff: 'AWS_EC2_METADATA_DISABLED is set'
+        }
+      }
+    });
+    expect(plan({ 'role-to-assume': ROLE }, { AWS_EC2_METADATA_DISABLED: 'false' })).toMatchObject({ source: { lookup: { instanceMetadataOff: undefined, profile: 'default' } } });
+    expect(plan({ 'role-to-assume': ROLE }, { RUNNER_ENVIRONMENT: 'github-hosted' })).toMatchObject({ source: { lookup: { instanceMetadataOff: 'not asked on a GitHub-hosted runner' } } });
+  });
+
+  test("only a region verifies the runner's own identity and exports none of its credentials", () => {
+    const p = plan({});
+    expect(p).toMatchObject({ kind: 'verify-ambient', source: { kind: 'ambient' } });
+    expect(describePlan(p, { origin: 'EC2 instance role', arn: 'arn:aws:sts::111122223333:assumed-role/runner/i-0abc' })).toBe(
+      "Plan: the runner's own AWS identity (EC2 instance role, verified as arn:aws:sts::111122223333:assumed-role/runner/i-0abc) → verify with GetCallerIdentity → " +
+        "outputs aws-account-id and authenticated-arn, AWS_REGION and AWS_DEFAULT_REGION (region us-east-1); no credentials are exported: later steps find the runner's own the same way"
+    );
+  });
+
+  test('only a region refuses the inputs that would need its credentials exported', () => {
+    expect(rejection({ 'aws-profile': 'ci' })).toMatch(/aws-profile: has nothing to write/);
+    expect(rejection({ 'output-credentials': 'true' })).toMatch(/output-credentials: has nothing to output/);
+  });
+
+  test("refresh-credentials cannot refresh from the runner's own identity", () => {
+    expect(rejection({ 'role-to-assume': ROLE, 'refresh-credentials': 'true' })).toMatch(/refresh-credentials: only works with GitHub OIDC/);
   });
 
   test('use-existing-credentials keeps only credentials that could be sent at all', () => {
     const good = { AWS_ACCESS_KEY_ID: 'ASIAEXAMPLEEXAMPLE', AWS_SECRET_ACCESS_KEY: 's', AWS_SESSION_TOKEN: 't' };
-    expect(plan({ 'role-to-assume': ROLE, 'use-existing-credentials': 'true' }, { ...OIDC_ENV, ...good }).existing).toEqual({ accessKeyId: 'ASIAEXAMPLEEXAMPLE', secretAccessKey: 's', sessionToken: 't' });
+    expect(plan({ 'role-to-assume': ROLE, 'use-existing-credentials': 'true' }, { ...OIDC_ENV, ...good }).existing).toEqual({
+      kind: 'environment',
+      credentials: { accessKeyId: 'ASIAEXAMPLEEXAMPLE', secretAccessKey: 's', sessionToken: 't' }
+    });
+    expect(plan({ 'role-to-assume': ROLE, 'use-existing-credentials': 'true' }, OIDC_ENV).existing).toMatchObject({ kind: 'ambient' });
     expect(plan({ 'role-to-assume': ROLE, 'use-existing-credentials': 'true' }, { ...OIDC_ENV, ...good, AWS_SESSION_TOKEN: 't\nX: 1' }).existing).toBeUndefined();
     expect(rejection({ 'role-to-assume': ROLE, 'role-chaining': 'true' }, { ...good, AWS_SESSION_TOKEN: 't\nX: 1' })).toMatch(/role-chaining: .* must be printable ASCII/);
   });
@@ -74,9 +125,6 @@ describe('choosing where credentials come from', () => {
     expect(plan({ 'unset-current-credentials': 'true' }).kind).toBe('wipe');
   });
 
-  test('no role, no keys and no wipe is refused', () => {
-    expect(rejection({})).toMatch(/nothing to do/);
-  });
 
   test('a bare role name needs a source account', () => {
     expect(rejection({ 'role-to-assume': 'deploy' }, OIDC_ENV)).toMatch(/'deploy' is a role name, not an ARN; with OIDC/);

@@ -7,7 +7,7 @@ import { completeRoleArn, type Plan, type RoleTarget, type SignedSource } from '
 import type { Runtime } from '../ports.js';
 import { DROPPABLE_TAG_KEYS, sessionTags, withoutDroppableTags } from '../session-tags.js';
 import { DEFAULT_BACKOFF, withRetry } from '../sts/retry.js';
-import type { AssumedSession, AssumeRoleRequest, IdTokenEndpoint, ProxySettings, RoleRequest, Sts, Tag } from '../types.js';
+import type { AssumedSession, AssumeRoleRequest, IdTokenEndpoint, ProxySettings, RoleRequest, RunnerIdentity, Sts, Tag } from '../types.js';
 import { diagnoseAssumeRole, diagnoseWebIdentity, isRefusal, roleParts, type Caller } from './diagnose.js';
 
 type AssumePlan = Extract<Plan, { kind: 'assume' }>;
@@ -29,11 +29,18 @@ export const SPECIAL_CHARACTER_ATTEMPTS = 30;
  * A session for `target` from the plan's source, then for each hop of `chain`, each signed with the
  * previous hop's credentials. Credentials are masked the moment they arrive.
  */
-export async function assumeRole(plan: AssumePlan, target: RoleTarget, sts: Sts, rt: Runtime, chain: RoleTarget[] = []): Promise<AssumedSession> {
+export async function assumeRole(
+  plan: AssumePlan,
+  target: RoleTarget,
+  sts: Sts,
+  rt: Runtime,
+  chain: RoleTarget[] = [],
+  runner?: RunnerIdentity
+): Promise<AssumedSession> {
   const retried = retrier(plan, rt);
   const hops = 1 + chain.length;
   const verb = (hop: number): string => (hops > 1 ? `Hop ${hop} of ${hops}: assumed` : 'Assumed');
-  let session = await untilPlainSecret(target, rt, verb(1), () => assumeFromSource(plan, target, sts, rt, retried));
+  let session = await untilPlainSecret(target, rt, verb(1), () => assumeFromSource(plan, target, sts, rt, retried, runner));
   // Transitive tags pass to every later hop, and STS refuses a hop that sends one of those keys again.
   let inherited = target.tagging ? target.transitiveTagKeys : [];
   for (const [index, hop] of chain.entries()) {
@@ -78,7 +85,8 @@ function checkHopRole(hop: RoleTarget, session: AssumedSession): AssumedSession 
   return session;
 }
 
-async function assumeFromSource(plan: AssumePlan, target: RoleTarget, sts: Sts, rt: Runtime, retried: Retried): Promise<AssumedSession> {
+/** `runner`: the runner's own identity, found and verified before any role is assumed from it. */
+async function assumeFromSource(plan: AssumePlan, target: RoleTarget, sts: Sts, rt: Runtime, retried: Retried, runner?: RunnerIdentity): Promise<AssumedSession> {
   const source = plan.source;
   switch (source.kind) {
     case 'oidc':
@@ -91,6 +99,12 @@ async function assumeFromSource(plan: AssumePlan, target: RoleTarget, sts: Sts, 
     case 'keys':
     case 'environment':
       return assumeWithCredentials(target, source, sts, rt, retried);
+    case 'ambient': {
+      if (runner === undefined) throw new Error("the runner's own identity must be found before a role is assumed with it");
+      // Its identity is known already: a refusal is explained without asking STS again.
+      const context: HopContext = { caller: { arn: runner.identity.arn }, inheritedTagKeys: [] };
+      return assumeWithCredentials(target, { kind: 'environment', credentials: runner.credentials }, sts, rt, retried, context);
+    }
   }
 }
 

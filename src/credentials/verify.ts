@@ -1,10 +1,12 @@
 // Verify: GetCallerIdentity with the new credentials, and the account checks, before anything is exported.
 import { StepError } from '../errors.js';
 import { maskAccount } from '../mask.js';
+import type { AmbientLookup } from '../inputs/environment.js';
 import type { Plan } from '../plan.js';
 import type { Runtime } from '../ports.js';
 import { isRetryable } from '../sts/retry.js';
 import type { CallerIdentity, SessionCredentials, Sts } from '../types.js';
+import { findRunnerCredentials } from './ambient.js';
 import { retrier, stsFailure } from './assume.js';
 
 // Brand-new session credentials can be refused for a moment while STS propagates them.
@@ -43,14 +45,25 @@ export function checkAllowedAccount(plan: Plan, identity: CallerIdentity): void 
 
 /** `use-existing-credentials`: one unretried check; credentials that work (in an allowed account) are kept. */
 export async function existingCredentialsWork(plan: Plan, sts: Sts, rt: Runtime): Promise<boolean> {
-  if (plan.existing === undefined) return false;
-  const identity = await sts.getCallerIdentity(plan.existing).catch(() => undefined);
+  const existing = plan.existing;
+  if (existing === undefined) return false;
+  const found = existing.kind === 'environment' ? { credentials: existing.credentials, origin: 'the environment' } : await runnerCredentials(existing.lookup, plan, sts, rt);
+  if (found === undefined) return false;
+  const identity = await sts.getCallerIdentity(found.credentials).catch(() => undefined);
   if (identity === undefined) {
-    rt.out.info('use-existing-credentials: the credentials in the environment do not work; getting new ones');
+    rt.out.info(`use-existing-credentials: the credentials from ${found.origin} do not work; getting new ones`);
     return false;
   }
   maskAccount(rt.out, plan.sinks.maskAccountId, identity.account);
   checkAllowedAccount(plan, identity);
-  rt.out.notice(`use-existing-credentials: keeping the working credentials already in the environment (${identity.arn})`);
+  const whose = existing.kind === 'environment' ? 'the working credentials already in the environment' : `the runner's own working credentials, from ${found.origin}`;
+  rt.out.notice(`use-existing-credentials: keeping ${whose} (${identity.arn})`);
   return true;
+}
+
+async function runnerCredentials(lookup: AmbientLookup, plan: Plan, sts: Sts, rt: Runtime): Promise<{ credentials: SessionCredentials; origin: string } | undefined> {
+  const search = await findRunnerCredentials(lookup, plan, sts, rt);
+  if ('found' in search) return search.found;
+  rt.out.info("use-existing-credentials: the runner has no AWS credentials of its own; getting new ones");
+  return undefined;
 }

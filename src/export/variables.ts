@@ -48,6 +48,13 @@ export function exportCredentials(out: ActionOutput, plan: Plan, results: Verifi
   if (plan.sinks.clearEnvironment) out.info(`Cleared ${Object.keys(blankVariables()).join(', ')} for later steps`);
 }
 
+/** Only a region: the runner's own credentials stay where later steps find them the same way; only who they are is said. */
+export function exportRunnerIdentity(out: ActionOutput, plan: Plan, identity: CallerIdentity): void {
+  const env: Record<string, string> = plan.sinks.env ? { AWS_REGION: plan.region, AWS_DEFAULT_REGION: plan.region } : {};
+  const state: Record<string, string> = Object.keys(env).length > 0 ? { [EXPORTED_STATE]: Object.keys(env).join(',') } : {};
+  out.exportAll({ state, env, outputs: { 'aws-account-id': identity.account, 'authenticated-arn': identity.arn } });
+}
+
 function outputsOf(plan: Plan, main: Verified): Record<string, string> {
   const credentials = main.credentials;
   return {

@@ -1,7 +1,7 @@
 // What the run needs from the runner's environment besides its inputs, read once and named, so that
 // no later stage looks at an environment variable.
 import { isAbsolute, join } from 'node:path';
-import type { Env, IdTokenEndpoint, StaticCredentials, SystemFacts } from '../types.js';
+import type { AmbientProvider, Env, IdTokenEndpoint, StaticCredentials, SystemFacts } from '../types.js';
 import { nonEmpty } from './reader.js';
 
 export const ID_TOKEN_URL_VARIABLE = 'ACTIONS_ID_TOKEN_REQUEST_URL';
@@ -31,19 +31,76 @@ export interface RunnerFacts {
   /** AWS_SDK_UA_APP_ID, passed to the SDK instead of letting it read the environment itself. */
   appId?: string;
   nodeVersion: string;
+  /** Where the SDK's standard chain would find the runner's own identity. */
+  ambient: AmbientLookup;
+}
+
+/**
+ * The SDK's standard Node chain, as this step's environment configures it: the same variables the SDK
+ * reads, read here so that every provider is given them explicitly.
+ */
+export interface AmbientLookup {
+  /** AWS_ACCESS_KEY_ID and friends; skipped, as by the SDK, when AWS_PROFILE is set. */
+  environment?: StaticCredentials;
+  /** AWS_PROFILE, else the default profile of the shared files (SSO, credential_process and role_arn included). */
+  profile: string;
+  profileSet: boolean;
+  sharedFiles: SharedFiles;
+  /** AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (EKS IRSA). */
+  webIdentity?: { tokenFile: string; roleArn: string; sessionName: string };
+  /** AWS_CONTAINER_CREDENTIALS_FULL_URI / _RELATIVE_URI (ECS, EKS Pod Identity, CodeBuild): EC2 metadata is then not asked. */
+  container?: Extract<AmbientProvider, { kind: 'container' }>;
+  /** Why EC2 instance metadata is not asked, if it is not. */
+  instanceMetadataOff?: string;
 }
 
 export function readRunnerFacts(env: Env, system: SystemFacts): RunnerFacts {
   const url = nonEmpty(env[ID_TOKEN_URL_VARIABLE]);
   const bearer = nonEmpty(env[ID_TOKEN_TOKEN_VARIABLE]);
+  const credentials = environmentCredentials(env);
+  const files = sharedFiles(env, system.homedir);
   return {
     idToken: url !== undefined && bearer !== undefined ? { url, bearer } : undefined,
-    credentials: environmentCredentials(env),
+    credentials,
     sessionTokenSet: nonEmpty(env.AWS_SESSION_TOKEN) !== undefined,
-    sharedFiles: sharedFiles(env, system.homedir),
+    sharedFiles: files,
     userAgent: userAgent(env),
     appId: nonEmpty(env.AWS_SDK_UA_APP_ID),
-    nodeVersion: system.nodeVersion
+    nodeVersion: system.nodeVersion,
+    ambient: ambientLookup(env, typeof credentials === 'object' ? credentials : undefined, files)
+  };
+}
+
+// The SDK's own default when AWS_ROLE_SESSION_NAME is not set is a timestamp; a fixed name is easier to find in CloudTrail.
+const RUNNER_SESSION_NAME = 'github-actions-runner';
+
+function ambientLookup(env: Env, credentials: StaticCredentials | undefined, files: SharedFiles): AmbientLookup {
+  const profile = nonEmpty(env.AWS_PROFILE);
+  const tokenFile = nonEmpty(env.AWS_WEB_IDENTITY_TOKEN_FILE);
+  const roleArn = nonEmpty(env.AWS_ROLE_ARN);
+  const sessionName = nonEmpty(env.AWS_ROLE_SESSION_NAME);
+  const fullUri = nonEmpty(env.AWS_CONTAINER_CREDENTIALS_FULL_URI);
+  const relativeUri = nonEmpty(env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI);
+  return {
+    environment: credentials,
+    profile: profile ?? 'default',
+    profileSet: profile !== undefined,
+    sharedFiles: files,
+    webIdentity:
+      tokenFile !== undefined && roleArn !== undefined
+        ? { tokenFile, roleArn, sessionName: sessionName !== undefined && /^[\w+=,.@-]{2,64}$/.test(sessionName) ? sessionName : RUNNER_SESSION_NAME }
+        : undefined,
+    container:
+      fullUri !== undefined || relativeUri !== undefined
+        ? {
+            kind: 'container',
+            fullUri,
+            relativeUri,
+            authorizationToken: nonEmpty(env.AWS_CONTAINER_AUTHORIZATION_TOKEN),
+            authorizationTokenFile: nonEmpty(env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)
+          }
+        : undefined,
+    instanceMetadataOff: instanceMetadataOff(env)
   };
 }
 
@@ -67,6 +124,14 @@ function environmentCredentials(env: Env): StaticCredentials | 'malformed' | und
   // They go into a signature and HTTP headers; a line break there fails only inside the SDK, and slowly.
   if (![accessKeyId, secretAccessKey, sessionToken ?? 'none'].every(value => /^[\x21-\x7e]+$/.test(value))) return 'malformed';
   return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
+}
+
+function instanceMetadataOff(env: Env): string | undefined {
+  const disabled = nonEmpty(env.AWS_EC2_METADATA_DISABLED);
+  if (disabled !== undefined && disabled.toLowerCase() !== 'false') return 'AWS_EC2_METADATA_DISABLED is set';
+  // A GitHub-hosted runner never has an AWS instance role; its metadata address belongs to another cloud.
+  if (env.RUNNER_ENVIRONMENT === 'github-hosted') return 'not asked on a GitHub-hosted runner';
+  return undefined;
 }
 
 function userAgent(env: Env): [string, string][] {

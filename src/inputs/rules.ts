@@ -30,6 +30,7 @@ function checkChainedDuration(read: InputReader, inputs: Inputs): void {
 }
 
 function checkSources(read: InputReader, inputs: Inputs, assumes: boolean): void {
+  if (!assumes && inputs.keys === undefined && !inputs.unsetCurrentCredentials) checkRunnerIdentityOnly(read, inputs);
   if (inputs.roleChaining && !assumes) read.problem('role-chaining', 'needs role-to-assume: the role to assume with the current credentials');
   if (inputs.roleChaining && (inputs.keys !== undefined || inputs.webIdentityTokenFile !== undefined)) {
     read.problem('role-chaining', 'uses the credentials already in the environment; do not also give aws-access-key-id or web-identity-token-file');
@@ -40,10 +41,14 @@ function checkSources(read: InputReader, inputs: Inputs, assumes: boolean): void
   if (inputs.webIdentityTokenFile !== undefined && !assumes) {
     read.problem('web-identity-token-file', 'needs role-to-assume: the role the token is exchanged for');
   }
-  const otherSource = inputs.keys !== undefined || inputs.webIdentityTokenFile !== undefined || inputs.roleChaining;
-  if (inputs.forceSkipOidc && assumes && !otherSource) {
-    read.problem('force-skip-oidc', "is true and a role is set, so 'aws-access-key-id' or 'web-identity-token-file' (or role-chaining) must be set");
-  }
+  // force-skip-oidc with no other source uses the runner's own identity (an EC2 instance role, say).
+}
+
+/** A step with only a region verifies the runner's own identity and exports none of its credentials. */
+function checkRunnerIdentityOnly(read: InputReader, inputs: Inputs): void {
+  const reason = "without role-to-assume or aws-access-key-id this step only verifies the runner's own identity, whose credentials it does not export";
+  if (inputs.awsProfile !== undefined) read.problem('aws-profile', `has nothing to write: ${reason}`);
+  if (inputs.outputCredentials) read.problem('output-credentials', `has nothing to output: ${reason}`);
 }
 
 function checkProfiles(read: InputReader, inputs: Inputs): void {
@@ -67,10 +72,11 @@ function checkProfiles(read: InputReader, inputs: Inputs): void {
 function checkRefresh(read: InputReader, inputs: Inputs): void {
   if (!inputs.refreshCredentials) return;
   if (inputs.role === undefined) read.problem('refresh-credentials', 'needs role-to-assume: the role a later step re-assumes when its credentials run out');
-  if (inputs.keys !== undefined || inputs.roleChaining) {
+  const source = chooseSource(inputs)?.kind;
+  if (inputs.keys !== undefined || inputs.roleChaining || source === 'ambient') {
     read.problem(
       'refresh-credentials',
-      'only works with GitHub OIDC or web-identity-token-file: a later step can mint a fresh token, but stored keys or chained credentials would have to be written to disk'
+      "only works with GitHub OIDC or web-identity-token-file: a later step can mint a fresh token, but stored keys, chained credentials or the runner's own would have to be written to disk"
     );
   }
 }
@@ -103,16 +109,8 @@ function checkProxyAgents(read: InputReader, inputs: Inputs): void {
 /** The source the plan will use must exist and fit the rest of the inputs. */
 function checkSource(read: InputReader, inputs: Inputs, assumes: boolean): void {
   const source = chooseSource(inputs);
-  if (!assumes) {
-    if (source?.kind !== 'keys' && !inputs.unsetCurrentCredentials) {
-      read.problem(
-        'role-to-assume',
-        'nothing to do without it: set role-to-assume (with OIDC or keys), or aws-access-key-id and aws-secret-access-key, or unset-current-credentials: true to only clear credentials'
-      );
-    }
-    return;
-  }
-  if (source === undefined) return missingSource(read, inputs);
+  if (source === undefined) return malformedEnvironment(read, inputs, assumes);
+  if (!assumes) return;
   if (inputs.role?.kind === 'name' && !isSigned(source)) {
     read.problem(
       'role-to-assume',
@@ -125,23 +123,11 @@ function checkSource(read: InputReader, inputs: Inputs, assumes: boolean): void 
   }
 }
 
-/** force-skip-oidc without another source is reported by checkSources. */
-function missingSource(read: InputReader, inputs: Inputs): void {
-  if (inputs.roleChaining) {
-    read.problem(
-      'role-chaining',
-      inputs.environment.credentials === 'malformed'
-        ? 'AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN in the environment must be printable ASCII without spaces or line breaks'
-        : 'needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment (e.g. exported by an earlier step of this action)'
-    );
-  } else if (!inputs.forceSkipOidc) {
-    read.problem(
-      'role-to-assume',
-      'this job has no credentials to assume the role with. For OIDC, give the job `permissions: id-token: write` ' +
-        '(ACTIONS_ID_TOKEN_REQUEST_URL is not set; pull requests from forks never get it); or pass aws-access-key-id and aws-secret-access-key; ' +
-        'or set role-chaining: true to use credentials an earlier step exported'
-    );
-  }
+/** Credentials in the environment that no signature could carry, where the run would use them. */
+function malformedEnvironment(read: InputReader, inputs: Inputs, assumes: boolean): void {
+  if (!assumes && inputs.unsetCurrentCredentials) return; // only cleared
+  const name: InputName = inputs.roleChaining ? 'role-chaining' : inputs.forceSkipOidc ? 'force-skip-oidc' : assumes ? 'role-to-assume' : 'aws-region';
+  read.problem(name, 'AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN in the environment must be printable ASCII without spaces or line breaks');
 }
 
 function checkTags(read: InputReader, inputs: Inputs, tagging: boolean): void {
