@@ -88,7 +88,8 @@ export interface Sts {
 
 export interface StsConnection {
   region: string;
-  endpoint?: string;
+  /** Always explicit: the SDK then neither resolves one itself nor reads one from the environment or ~/.aws/config. */
+  endpoint: string;
   userAgent: [string, string][];
   /** AWS_SDK_UA_APP_ID: set here, so the SDK never reads it from the environment itself. */
   appId?: string;

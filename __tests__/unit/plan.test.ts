@@ -104,7 +104,7 @@ describe('completing a bare role name', () => {
 describe('the plan in one log line', () => {
   test('names the source, call, role, session, duration and sinks', () => {
     expect(describePlan(plan({ 'role-to-assume': ROLE }, OIDC_ENV))).toBe(
-      `Plan: GitHub OIDC token (audience sts.amazonaws.com) → AssumeRoleWithWebIdentity ${ROLE} as session 'GitHubActions' for 3600 s → verify with GetCallerIdentity → export to environment, outputs (region us-east-1)`
+      `Plan: GitHub OIDC token (audience sts.amazonaws.com) → AssumeRoleWithWebIdentity ${ROLE} as session 'GitHubActions' for 3600 s → verify with GetCallerIdentity → export to environment, outputs (region us-east-1; STS at https://sts.us-east-1.amazonaws.com, the aws partition's endpoint)`
     );
     expect(describePlan(plan({ 'role-to-assume': ROLE, ...KEYS, 'output-env-credentials': 'false' }))).toMatch(/stored access keys → AssumeRole .* with session tags .* export to outputs/);
   });

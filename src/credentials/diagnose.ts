@@ -6,7 +6,21 @@ const REFUSAL_CODES = new Set(['AccessDenied', 'AccessDeniedException', 'Invalid
 
 export function isRefusal(error: unknown): boolean {
   const facts = (error ?? {}) as { name?: unknown; Code?: unknown };
-  return [facts.name, facts.Code].some(code => typeof code === 'string' && REFUSAL_CODES.has(code));
+  return [facts.name, facts.Code].some(code => typeof code === 'string' && REFUSAL_CODES.has(code)) && !isKeysUnavailable(error);
+}
+
+/**
+ * InvalidIdentityToken "Couldn't retrieve verification key from your identity provider": STS could
+ * not fetch the issuer's signing keys (GitHub's JWKS), often under many parallel jobs. Not a verdict
+ * on the token: AWS's advice is a new token and another try.
+ */
+export function isKeysUnavailable(error: unknown): boolean {
+  const facts = (error ?? {}) as { name?: unknown; message?: unknown };
+  return (
+    (facts.name === 'InvalidIdentityToken' || facts.name === 'InvalidIdentityTokenException') &&
+    typeof facts.message === 'string' &&
+    /couldn't retrieve verification key from your identity provider/i.test(facts.message)
+  );
 }
 
 /** The claims trust policies test. Never the token itself: only these decoded, non-secret values. */

@@ -40,8 +40,9 @@ export function parseInputs(env: Env, system: SystemFacts = { homedir: homedir()
   const roleChaining = read.boolean('role-chaining', false);
   const awsProfile = readProfileName(read);
   const profiles = parseProfileSpecs(read.lines('profiles'), rule => read.problem('profiles', rule));
+  const region = readRegion(read, env);
   const inputs: Inputs = {
-    region: readRegion(read, env),
+    region,
     role: readRole(read, legacy.roleArn),
     sessionName: readSessionName(read, legacy.sessionName),
     durationSeconds: legacy.durationSeconds ?? read.integer('role-duration-seconds', DEFAULTS.durationSeconds, 900, 43200),
@@ -61,7 +62,7 @@ export function parseInputs(env: Env, system: SystemFacts = { homedir: homedir()
     unsetCurrentCredentials: read.boolean('unset-current-credentials', false),
     allowedAccountIds: readAccountIds(read),
     maxAttempts: readMaxAttempts(read),
-    stsEndpoint: readEndpoint(read, env),
+    stsEndpoint: readEndpoint(read, env, region),
     awsProfile,
     overwriteProfile: read.boolean('overwrite-aws-profile', false),
     profiles,

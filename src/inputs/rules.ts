@@ -1,6 +1,5 @@
 // Rules that involve more than one input, or an input and the environment: all stated here, once,
 // and all checked before any network call.
-import { defaultStsEndpoint } from '../aws-names.js';
 import { BUILT_IN_TAG_KEYS } from '../session-tags.js';
 import { DEFAULTS, type InputName } from './names.js';
 import type { Inputs } from './model.js';
@@ -88,7 +87,7 @@ function checkRoleOnlyInputs(read: InputReader, inputs: Inputs): void {
 /** Older Node ignores the proxy agents' settings and would connect directly: refuse rather than bypass the proxy quietly. */
 function checkProxyAgents(read: InputReader, inputs: Inputs): void {
   if (inputs.proxy.url === undefined || nodeSupportsProxyAgents(inputs.environment.nodeVersion)) return;
-  const targets = [inputs.stsEndpoint ?? defaultStsEndpoint(inputs.region), ...(inputs.environment.idToken ? [inputs.environment.idToken.url] : [])];
+  const targets = [...(inputs.stsEndpoint ? [inputs.stsEndpoint.url] : []), ...(inputs.environment.idToken ? [inputs.environment.idToken.url] : [])];
   if (targets.every(url => bypassesProxy(new URL(url), inputs.proxy.noProxy))) return;
   read.problem('http-proxy', `needs Node 24.5 or later to proxy requests, and this runner has ${inputs.environment.nodeVersion}`);
 }

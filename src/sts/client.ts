@@ -17,37 +17,60 @@ export function connectSts(connection: StsConnection, loadSdk: () => Promise<Sts
   sdk.catch(() => undefined); // a failed load is reported by the call that awaits it
   // One keep-alive pool for the run's calls, so GetCallerIdentity reuses the assume call's connection.
   const agents: Promise<Agents> = connection.agent ? Promise.resolve({ httpAgent: connection.agent, httpsAgent: connection.agent }) : keepAliveAgents();
-  const client = async (credentials?: StaticCredentials): Promise<STSClient> =>
-    new (await sdk).STSClient(clientConfig(connection, await agents, credentials));
+  const clock = { offsetMs: 0 };
+  const send = async <T>(credentials: StaticCredentials | undefined, call: (client: STSClient, sdk: StsSdk) => Promise<T>): Promise<T> => {
+    const loaded = await sdk;
+    const config = clientConfig(connection, await agents, credentials);
+    return sendCorrectingClock(() => new loaded.STSClient({ ...config, systemClockOffset: clock.offsetMs }), client => call(client, loaded), clock);
+  };
   return {
     async assumeRole(request, signer) {
-      const { AssumeRoleCommand } = await sdk;
-      const response = await (await client(signer)).send(
-        new AssumeRoleCommand({
-          ...roleParameters(request),
-          ExternalId: request.externalId,
-          Tags: request.tags.length > 0 ? request.tags : undefined,
-          TransitiveTagKeys: request.transitiveTagKeys.length > 0 ? request.transitiveTagKeys : undefined
-        })
+      const response = await send(signer, (client, { AssumeRoleCommand }) =>
+        client.send(
+          new AssumeRoleCommand({
+            ...roleParameters(request),
+            ExternalId: request.externalId,
+            Tags: request.tags.length > 0 ? request.tags : undefined,
+            TransitiveTagKeys: request.transitiveTagKeys.length > 0 ? request.transitiveTagKeys : undefined
+          })
+        )
       );
       return session(response.Credentials, response.AssumedRoleUser?.Arn, 'AssumeRole');
     },
     async assumeRoleWithWebIdentity(request, webIdentityToken) {
-      const { AssumeRoleWithWebIdentityCommand } = await sdk;
-      const response = await (await client()).send(
-        new AssumeRoleWithWebIdentityCommand({ ...roleParameters(request), WebIdentityToken: webIdentityToken })
+      const response = await send(undefined, (client, { AssumeRoleWithWebIdentityCommand }) =>
+        client.send(new AssumeRoleWithWebIdentityCommand({ ...roleParameters(request), WebIdentityToken: webIdentityToken }))
       );
       return session(response.Credentials, response.AssumedRoleUser?.Arn, 'AssumeRoleWithWebIdentity');
     },
     async getCallerIdentity(credentials) {
-      const { GetCallerIdentityCommand } = await sdk;
-      const response = await (await client(credentials)).send(new GetCallerIdentityCommand({}));
+      const response = await send(credentials, (client, { GetCallerIdentityCommand }) => client.send(new GetCallerIdentityCommand({})));
       if (!response.Account || !response.Arn || !response.UserId) {
         throw new Error('GetCallerIdentity answered without Account, Arn and UserId');
       }
       return { account: response.Account, arn: response.Arn, userId: response.UserId };
     }
   };
+}
+
+/**
+ * A runner clock minutes off gets every signature refused ("Signature expired" / "not yet current").
+ * The SDK learns the offset from the answer's Date header and stores it on the client; a client per
+ * call would forget it, so the run keeps it (`clock`) and gives it to each new client. A refusal the
+ * SDK marked as corrected is signed again once, with the corrected clock.
+ */
+async function sendCorrectingClock<T>(client: () => STSClient, call: (client: STSClient) => Promise<T>, clock: { offsetMs: number }): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const current = client();
+    try {
+      return await call(current);
+    } catch (error) {
+      if (attempt > 1 || (error as { $metadata?: { clockSkewCorrected?: boolean } }).$metadata?.clockSkewCorrected !== true) throw error;
+    } finally {
+      // Every signed answer (success or refusal) carries STS's time; the SDK updated the offset from it.
+      clock.offsetMs = current.config.systemClockOffset ?? clock.offsetMs;
+    }
+  }
 }
 
 interface Agents {
@@ -71,7 +94,7 @@ function clientConfig(connection: StsConnection, agents: Agents, credentials?: S
     maxAttempts: 1,
     // Set here, the SDK does not look these up in ~/.aws/config (which an earlier step of the job may have
     // written): one attempt needs no retry mode; STS is SigV4 only; the app id still comes from the
-    // environment; a fresh client per call never learns a clock offset, so the default (on) is kept.
+    // environment; clock skew correction stays on (see sendCorrectingClock).
     retryMode: 'standard',
     authSchemePreference: [],
     userAgentAppId: async () => connection.appId,
