@@ -40,6 +40,7 @@ export async function runAction(rt: Runtime, helper: Helper): Promise<void> {
 function announce(out: ActionOutput, plan: Plan): void {
   maskPlanSecrets(out, plan);
   plan.notices.forEach(notice => out.notice(notice));
+  plan.warnings.forEach(warning => out.warning(warning));
   out.info(describePlan(plan));
 }
 

@@ -72,6 +72,8 @@ interface Common {
   appId?: string;
   /** Things a person should change in the workflow, though the run can go on. */
   notices: string[];
+  /** Inputs that do not apply to this run, or settings that put the job at risk. */
+  warnings: string[];
 }
 
 /** Everything the run will do, decided up front by pure code so it can be logged and tested. */
@@ -113,7 +115,8 @@ export function decidePlan(inputs: Inputs): Plan {
     deadlineSeconds: inputs.actionTimeoutSeconds,
     userAgent: environment.userAgent,
     appId: environment.appId,
-    notices: inputs.notices
+    notices: inputs.notices,
+    warnings: inputs.warnings
   };
   const source = chooseSource(inputs);
   if (source !== undefined && (inputs.role !== undefined || inputs.profiles.length > 0)) {

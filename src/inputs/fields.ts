@@ -22,14 +22,15 @@ const POLICY_CHARS = /^[\t\n\r\x20-\xff]*$/;
 
 export interface LegacyValues {
   roleArn?: string;
-  sessionName?: string;
   durationSeconds?: number;
   notices: string[];
+  warnings: string[];
 }
 
-/** ROLE_ARN, ROLE_SESSION_NAME and DURATION_SECONDS from docker-based assume-role actions, when no input says otherwise. */
+/** ROLE_ARN and DURATION_SECONDS from docker-based assume-role actions (ROLE_SESSION_NAME: env-inputs.ts), when no input says otherwise. */
 export function legacyEnvironment(read: InputReader, env: Env): LegacyValues {
   const notices: string[] = [];
+  const warnings: string[] = [];
   const take = (variable: string, input: InputName, inputDefault?: string): string | undefined => {
     const value = nonEmpty(env[variable]);
     const given = read.text(input);
@@ -38,10 +39,10 @@ export function legacyEnvironment(read: InputReader, env: Env): LegacyValues {
     return value;
   };
   const roleArn = take('ROLE_ARN', 'role-to-assume');
-  const sessionName = take('ROLE_SESSION_NAME', 'role-session-name', DEFAULTS.sessionName);
   const duration = take('DURATION_SECONDS', 'role-duration-seconds', String(DEFAULTS.durationSeconds));
+  // A warning, not a notice: it re-enables ::set-env and ::add-path for every later step of the job.
   if (nonEmpty(env.ACTIONS_ALLOW_UNSECURE_COMMANDS) !== undefined) {
-    notices.push('ACTIONS_ALLOW_UNSECURE_COMMANDS is set, but this action never needs it: remove it, it re-enables ::set-env for every step');
+    warnings.push('ACTIONS_ALLOW_UNSECURE_COMMANDS is set, but this action never needs it: remove it, it re-enables ::set-env for every step');
   }
   let durationSeconds: number | undefined;
   if (duration !== undefined) {
@@ -50,7 +51,7 @@ export function legacyEnvironment(read: InputReader, env: Env): LegacyValues {
       read.problem('role-duration-seconds', `DURATION_SECONDS from the environment must be a whole number from 900 to 43200, got '${preview(duration)}'`);
     }
   }
-  return { roleArn, sessionName, durationSeconds, notices };
+  return { roleArn, durationSeconds, notices, warnings };
 }
 
 export function readProfileName(read: InputReader): string | undefined {
@@ -81,8 +82,8 @@ export function readRole(read: InputReader, fallback: string | undefined): RoleR
   return undefined;
 }
 
-export function readSessionName(read: InputReader, fallback: string | undefined): string {
-  const name = fallback ?? read.text('role-session-name') ?? DEFAULTS.sessionName;
+export function readSessionName(read: InputReader): string {
+  const name = read.text('role-session-name') ?? DEFAULTS.sessionName;
   if (!SESSION_NAME_PATTERN.test(name)) {
     read.problem('role-session-name', `must be 2-64 characters of letters, digits and _+=,.@- (STS's rule), got '${preview(name)}'`);
   }

@@ -40,6 +40,8 @@ export interface Inputs {
   actionTimeoutSeconds: number;
   /** Things a person should change in the workflow, though the run can go on. */
   notices: string[];
+  /** Inputs that do not apply, or settings that put the job at risk: shown as warnings, the run goes on. */
+  warnings: string[];
   /** Role ARNs assumed in order after role-to-assume, each signed with the previous hop's credentials. */
   roleChain: string[];
   refreshCredentials: boolean;

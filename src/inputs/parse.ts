@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { InputError } from '../errors.js';
 import type { Env, SystemFacts } from '../types.js';
 import { parseCustomTags } from './custom-tags.js';
+import { environmentInputs } from './env-inputs.js';
 import { readRunnerFacts } from './environment.js';
 import type { Inputs } from './model.js';
 import {
@@ -35,7 +36,8 @@ import { checkCombinations } from './rules.js';
 
 /** Reads and checks every input and the environment; pure, so it runs before anything touches the network. */
 export function parseInputs(env: Env, system: SystemFacts = { homedir: homedir(), nodeVersion: process.versions.node }): Inputs {
-  const read = new InputReader(env);
+  const fromEnvironment = environmentInputs(env);
+  const read = new InputReader(fromEnvironment.env);
   const legacy = legacyEnvironment(read, env);
   const roleChaining = read.boolean('role-chaining', false);
   const awsProfile = readProfileName(read);
@@ -44,7 +46,7 @@ export function parseInputs(env: Env, system: SystemFacts = { homedir: homedir()
   const inputs: Inputs = {
     region,
     role: readRole(read, legacy.roleArn),
-    sessionName: readSessionName(read, legacy.sessionName),
+    sessionName: readSessionName(read),
     durationSeconds: legacy.durationSeconds ?? read.integer('role-duration-seconds', DEFAULTS.durationSeconds, 900, 43200),
     keys: readKeys(read),
     webIdentityTokenFile: readTokenFile(read, env),
@@ -72,7 +74,8 @@ export function parseInputs(env: Env, system: SystemFacts = { homedir: homedir()
     useExistingCredentials: read.boolean('use-existing-credentials', false),
     forceSkipOidc: read.boolean('force-skip-oidc', false),
     actionTimeoutSeconds: read.integer('action-timeout-s', 0, 0, 21600),
-    notices: legacy.notices,
+    notices: [...fromEnvironment.notices, ...legacy.notices],
+    warnings: [...legacy.warnings],
     roleChain: readRoleChain(read),
     refreshCredentials: read.boolean('refresh-credentials', false),
     summary: read.boolean('summary', true),

@@ -82,6 +82,7 @@ export function specPlan(spec: RefreshSpec, proxy: ProxySettings, facts: RunnerF
     userAgent: facts.userAgent,
     appId: facts.appId,
     notices: [],
+    warnings: [],
     sinks: {
       env: false,
       credentialOutputs: false,
