@@ -1,5 +1,6 @@
 // The real network, disk and clock, without the toolkit: the step, the refresh helper and the post step
 // share them; tests pass their own (see ports.ts). toolkit.ts adds the runner's log through @actions/core.
+import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readTokenFile } from './oidc/token-file.js';
@@ -19,13 +20,23 @@ export const systemClock: Clock = {
 export function systemRuntime(loadSdk: () => Promise<StsSdk>): Pick<Runtime, 'env' | 'system' | 'clock' | 'connectSts' | 'requestIdToken' | 'readTokenFile'> {
   return {
     env: process.env,
-    system: { homedir: homedir(), nodeVersion: process.versions.node },
+    system: { homedir: homedir(), nodeVersion: process.versions.node, readConfigFile },
     clock: systemClock,
     connectSts: connection => connectSts(connection, loadSdk),
     requestIdToken: (endpoint, audience, proxy) =>
       requestIdToken({ url: endpoint.url, bearer: endpoint.bearer, audience, timeoutMs: REQUEST_TIMEOUT_MS, agent: proxyAgent(new URL(endpoint.url), proxy) }),
     readTokenFile
   };
+}
+
+/** The shared config file, if it is a regular file of at most 1 MiB: a larger one is not a config file worth waiting for. */
+export function readConfigFile(path: string): string | undefined {
+  try {
+    const info = statSync(path);
+    return info.isFile() && info.size <= 1024 * 1024 ? readFileSync(path, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The run's context from the variables every step has (the refresh helper has no toolkit). */

@@ -8,6 +8,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export interface SystemFacts {
   homedir: string;
   nodeVersion: string;
+  /** The shared config file's text (size-limited), for the settings the SDK would read from it; absent: none. */
+  readConfigFile?: (path: string) => string | undefined;
 }
 
 export interface StaticCredentials {

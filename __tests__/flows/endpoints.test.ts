@@ -1,6 +1,9 @@
 // Where STS is called: named endpoints in their order, the SDK's partition rules (FIPS, dual-stack)
 // otherwise, and the proxy decision on the URL actually called. The run's STS connection is recorded,
 // then pointed at the stand-in, so nothing leaves this machine.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Runtime } from '../../src/ports.js';
 import type { StsConnection } from '../../src/types.js';
 import { startProxy, type ProxyServer } from '../support/proxy-server.ts';
@@ -81,6 +84,31 @@ describe('the partition endpoint, as the SDK resolves it', () => {
       ['https://sts.us-iso-east-1.c2s.ic.gov', 'direct'],
       ['https://sts.us-isob-east-1.sc2s.sgov.gov', 'proxy']
     ]);
+  });
+});
+
+describe('FIPS and dual-stack from the shared config file, as the SDK reads them', () => {
+  const home = (config: string): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'endpoints-config-'));
+    mkdirSync(join(dir, '.aws'));
+    writeFileSync(join(dir, '.aws', 'config'), config);
+    return dir;
+  };
+
+  test.each([
+    ['[default]\nuse_fips_endpoint = true\n', {}, 'https://sts-fips.us-east-1.amazonaws.com'],
+    ['[default]\nregion = us-east-1\n[profile ci]\nuse_dualstack_endpoint = true\n', { AWS_PROFILE: 'ci' }, 'https://sts.us-east-1.api.aws'],
+    ['[profile ci]\nuse_dualstack_endpoint = true\n', {}, 'https://sts.us-east-1.amazonaws.com'],
+    ['[default]\nuse_fips_endpoint = true\n', { AWS_USE_FIPS_ENDPOINT: 'false' }, 'https://sts.us-east-1.amazonaws.com']
+  ])('%j with %j: STS is called at %s', async (config, env, url) => {
+    const { seen, adapt } = recorded(world);
+    await world.run({ 'sts-endpoint': '', 'role-to-assume': role('gha-deploy') }, { env, adapt, home: home(config) });
+    expect(seen.map(c => c.endpoint)).toEqual([url]);
+  });
+
+  test('a value other than true or false is refused, naming the setting', async () => {
+    const result = await world.run({ 'sts-endpoint': '', 'role-to-assume': role('gha-deploy') }, { home: home('[default]\nuse_fips_endpoint = yes\n') });
+    expect(result.errors.join('\n')).toContain("use_fips_endpoint in the shared config file must be true or false, as the AWS SDKs read it, got 'yes'");
   });
 });
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Helper } from '../../src/export/refresh-profile.js';
 import { runAction } from '../../src/main.js';
 import type { ActionOutput, Clock, Runtime } from '../../src/ports.js';
-import { envRunContext, systemRuntime } from '../../src/runtime.js';
+import { envRunContext, readConfigFile, systemRuntime } from '../../src/runtime.js';
 import type { RunContext } from '../../src/types.js';
 import { parseWorkflowCommands, type KeyValue } from './file-commands.ts';
 import { baseRunnerEnv, inputVariable, type StepResult } from './step-runner.ts';
@@ -146,7 +146,7 @@ export async function runInProcess(inputs: Record<string, string>, options: InPr
   const runtime: Runtime = {
     ...system,
     env,
-    system: { homedir: home, nodeVersion: '24.19.0' },
+    system: { homedir: home, nodeVersion: '24.19.0', readConfigFile },
     clock,
     out: output,
     runContext: async () => options.runContext ?? envRunContext(env)

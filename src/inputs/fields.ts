@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN, ROLE_ARN_PATTERN, TAG_KEY_PATTERN } from '../aws-names.js';
 import { hasFipsSts, partitionEndpoint, type EndpointOrigin, type StsEndpoint } from '../endpoints.js';
 import { STS_FIPS_REGIONS } from '../partitions.js';
+import type { ConfigFileVariant } from './aws-config.js';
 import { preview } from '../log-text.js';
 import type { Env, RoleReference, StaticCredentials } from '../types.js';
 import { DEFAULTS, type InputName } from './names.js';
@@ -215,8 +216,11 @@ const ENDPOINT_SOURCES = ['AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL'] as const;
  * for the region's partition with AWS_USE_FIPS_ENDPOINT / AWS_USE_DUALSTACK_ENDPOINT. Undefined when
  * there is no region to resolve for, or a problem was reported.
  */
-export function readEndpoint(read: InputReader, env: Env, region: string): StsEndpoint | undefined {
-  const variant = { fips: readEnvBoolean(read, env, 'AWS_USE_FIPS_ENDPOINT'), dualStack: readEnvBoolean(read, env, 'AWS_USE_DUALSTACK_ENDPOINT') };
+export function readEndpoint(read: InputReader, env: Env, region: string, config: ConfigFileVariant = {}): StsEndpoint | undefined {
+  const variant = {
+    fips: readVariantSetting(read, 'AWS_USE_FIPS_ENDPOINT', nonEmpty(env.AWS_USE_FIPS_ENDPOINT), config.fips),
+    dualStack: readVariantSetting(read, 'AWS_USE_DUALSTACK_ENDPOINT', nonEmpty(env.AWS_USE_DUALSTACK_ENDPOINT), config.dualStack)
+  };
   const given = read.text('sts-endpoint');
   const named = given !== undefined ? { url: given, origin: 'sts-endpoint' as const } : fromEnvironment(env);
   if (named !== undefined) {
@@ -247,12 +251,16 @@ function fromEnvironment(env: Env): { url: string; origin: (typeof ENDPOINT_SOUR
   return undefined;
 }
 
-/** `true` or `false` as the SDK reads them (it fails on anything else); unset or empty is false. */
-function readEnvBoolean(read: InputReader, env: Env, name: string): boolean {
-  const value = nonEmpty(env[name]);
+/**
+ * `true` or `false` as the SDK reads them (it fails on anything else): the variable, else the active
+ * profile's use_fips_endpoint / use_dualstack_endpoint; unset is false.
+ */
+function readVariantSetting(read: InputReader, name: string, fromEnv: string | undefined, fromConfig: string | undefined): boolean {
+  const value = fromEnv ?? fromConfig;
   if (value === undefined || value === 'false') return false;
   if (value === 'true') return true;
-  read.problem('aws-region', `${name} must be true or false, as the AWS SDKs read it, got '${preview(value)}'`);
+  const where = fromEnv !== undefined ? name : `${name.toLowerCase().replace(/^aws_/, '')} in the shared config file`;
+  read.problem('aws-region', `${where} must be true or false, as the AWS SDKs read it, got '${preview(value)}'`);
   return false;
 }
 

@@ -4,8 +4,9 @@ import { homedir } from 'node:os';
 import { InputError } from '../errors.js';
 import type { Env, SystemFacts } from '../types.js';
 import { parseCustomTags } from './custom-tags.js';
+import { configFileVariant, type ConfigFileVariant } from './aws-config.js';
 import { environmentInputs } from './env-inputs.js';
-import { readRunnerFacts } from './environment.js';
+import { readRunnerFacts, sharedFiles } from './environment.js';
 import type { Inputs } from './model.js';
 import {
   legacyEnvironment,
@@ -64,7 +65,7 @@ export function parseInputs(env: Env, system: SystemFacts = { homedir: homedir()
     unsetCurrentCredentials: read.boolean('unset-current-credentials', false),
     allowedAccountIds: readAccountIds(read),
     maxAttempts: readMaxAttempts(read),
-    stsEndpoint: readEndpoint(read, env, region),
+    stsEndpoint: readEndpoint(read, env, region, activeProfileVariant(env, system)),
     awsProfile,
     overwriteProfile: read.boolean('overwrite-aws-profile', false),
     profiles,
@@ -84,6 +85,12 @@ export function parseInputs(env: Env, system: SystemFacts = { homedir: homedir()
   checkCombinations(read, inputs);
   if (read.problems.length > 0) throw new InputError(read.problems);
   return inputs;
+}
+
+/** FIPS and dual-stack as the SDK would take them from the active profile of the shared config file. */
+function activeProfileVariant(env: Env, system: SystemFacts): ConfigFileVariant {
+  const profile = env.AWS_PROFILE?.trim() || 'default';
+  return configFileVariant(system.readConfigFile?.(sharedFiles(env, system.homedir).config), profile);
 }
 
 export interface SummaryOptions {
