@@ -60,6 +60,7 @@ function onCancel(signal: AbortSignal): Promise<never> {
 function announce(out: ActionOutput, plan: Plan): void {
   maskPlanSecrets(out, plan);
   plan.notices.forEach(notice => out.notice(notice));
+  plan.warnings.forEach(warning => out.warning(warning));
   // A run from the runner's own identity is described once it is known: what supplied it, and who it is.
   if (plan.kind === 'wipe' || plan.source.kind !== 'ambient') out.info(describePlan(plan));
 }

@@ -1,8 +1,10 @@
 // The plan: everything the run will do, decided up front by pure code from the inputs alone, so it can
 // be logged in one line and tested without a network.
 import { ROLE_ARN_PATTERN } from './aws-names.js';
+import { describeEndpoint, type StsEndpoint } from './endpoints.js';
 import type { SharedFiles } from './inputs/environment.js';
 import type { Inputs } from './inputs/model.js';
+import { bypassesProxy } from './inputs/proxy-settings.js';
 import { ambientSource, chooseSource, isSigned, SOURCE_LABELS, type AmbientSource, type CredentialSource, type SignedSource } from './inputs/source.js';
 import type { ProxySettings, RoleReference, Tag } from './types.js';
 
@@ -60,7 +62,8 @@ export interface Sinks {
 
 interface Common {
   region: string;
-  stsEndpoint?: string;
+  /** Undefined only on a wipe-only run, which calls nothing. */
+  stsEndpoint?: StsEndpoint;
   proxy: ProxySettings;
   maxAttempts: number;
   allowedAccountIds: string[];
@@ -72,6 +75,8 @@ interface Common {
   appId?: string;
   /** Things a person should change in the workflow, though the run can go on. */
   notices: string[];
+  /** Inputs that do not apply to this run, or settings that put the job at risk. */
+  warnings: string[];
 }
 
 /** Everything the run will do, decided up front by pure code so it can be logged and tested. */
@@ -115,7 +120,8 @@ export function decidePlan(inputs: Inputs): Plan {
     deadlineSeconds: inputs.actionTimeoutSeconds,
     userAgent: environment.userAgent,
     appId: environment.appId,
-    notices: inputs.notices
+    notices: inputs.notices,
+    warnings: inputs.warnings
   };
   const source = chooseSource(inputs);
   if (source !== undefined && (inputs.role !== undefined || inputs.profiles.length > 0)) {
@@ -218,8 +224,9 @@ export function describePlan(plan: Plan, runner?: RunnerFound): string {
     plan.sinks.profile ? `profile '${plan.sinks.profile}'` : '',
     plan.kind === 'assume' && plan.profiles.length > 0 ? `profiles ${plan.profiles.map(p => `'${p.name}'`).join(', ')}` : ''
   ].filter(s => s !== '');
-  const via = plan.proxy.url ? ', through the proxy' : '';
-  const tail = `→ verify with GetCallerIdentity → export to ${sinks.join(', ')} (region ${plan.region}${via})`;
+  const via = plan.proxy.url && plan.stsEndpoint && !bypassesProxy(new URL(plan.stsEndpoint.url), plan.proxy.noProxy) ? ', through the proxy' : '';
+  const where = plan.stsEndpoint ? `; ${describeEndpoint(plan.stsEndpoint, plan.region)}${via}` : '';
+  const tail = `→ verify with GetCallerIdentity → export to ${sinks.join(', ')} (region ${plan.region}${where})`;
   const keep = plan.existing ? `keep ${plan.existing.kind === 'ambient' ? "the runner's own credentials" : 'the credentials in the environment'} if they still work, else ` : '';
   switch (plan.kind) {
     case 'wipe':
@@ -238,7 +245,7 @@ export function describePlan(plan: Plan, runner?: RunnerFound): string {
       const chain = plan.chain.map(hop => ` → AssumeRole ${hop.role.kind === 'arn' ? hop.role.arn : hop.role.name} (signed by the previous role)`).join('');
       const refresh = plan.sinks.refresh;
       const to = refresh
-        ? `→ verify with GetCallerIdentity → export to profile '${refresh.profile}' in ${refresh.configFile} (credential_process re-assumes on demand), AWS_PROFILE in the environment (region ${plan.region})`
+        ? `→ verify with GetCallerIdentity → export to profile '${refresh.profile}' in ${refresh.configFile} (credential_process re-assumes on demand), AWS_PROFILE in the environment (region ${plan.region}${where})`
         : tail;
       return `Plan: ${keep}${sourceText(plan, runner)}${audience} → ${call} ${names} as session '${first?.sessionName}' for ${first?.durationSeconds} s${tags}${chain} ${to}`;
     }

@@ -1,5 +1,6 @@
 // The real network, disk and clock, without the toolkit: the step, the refresh helper and the post step
 // share them; tests pass their own (see ports.ts). toolkit.ts adds the runner's log through @actions/core.
+import { readFileSync, statSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveWithSdk } from './credentials/runner-providers.js';
@@ -20,7 +21,7 @@ export const systemClock: Clock = {
 export function systemRuntime(loadSdk: () => Promise<StsSdk>): Pick<Runtime, 'env' | 'system' | 'clock' | 'connectSts' | 'requestIdToken' | 'readTokenFile' | 'resolveAmbient'> {
   return {
     env: process.env,
-    system: { homedir: osHome(), nodeVersion: process.versions.node },
+    system: { homedir: osHome(), nodeVersion: process.versions.node, readConfigFile },
     clock: systemClock,
     connectSts: connection => connectSts(connection, loadSdk),
     requestIdToken: (endpoint, audience, proxy) =>
@@ -36,6 +37,16 @@ export function osHome(): string {
     return userInfo().homedir;
   } catch {
     return homedir();
+  }
+}
+
+/** The shared config file, if it is a regular file of at most 1 MiB: a larger one is not a config file worth waiting for. */
+export function readConfigFile(path: string): string | undefined {
+  try {
+    const info = statSync(path);
+    return info.isFile() && info.size <= 1024 * 1024 ? readFileSync(path, 'utf8') : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -8,6 +8,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export interface SystemFacts {
   homedir: string;
   nodeVersion: string;
+  /** The shared config file's text (size-limited), for the settings the SDK would read from it; absent: none. */
+  readConfigFile?: (path: string) => string | undefined;
 }
 
 export interface StaticCredentials {
@@ -88,7 +90,8 @@ export interface Sts {
 
 export interface StsConnection {
   region: string;
-  endpoint?: string;
+  /** Always explicit: the SDK then neither resolves one itself nor reads one from the environment or ~/.aws/config. */
+  endpoint: string;
   userAgent: [string, string][];
   /** AWS_SDK_UA_APP_ID: set here, so the SDK never reads it from the environment itself. */
   appId?: string;

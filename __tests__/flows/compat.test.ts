@@ -175,9 +175,11 @@ describe('coming from docker-based assume-role actions', () => {
     expect(result.outputs['authenticated-arn']).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/gha-deploy/legacy-sync`);
     expect(world.sts.calls.filter(c => c.action === 'AssumeRoleWithWebIdentity').at(-1)!.params.DurationSeconds).toBe('900');
     expect(result.commands.filter(c => c.name === 'notice').map(c => c.data)).toEqual([
+      'Using ROLE_SESSION_NAME from the environment as the role-session-name input (an input given in with: wins)',
       'Using ROLE_ARN from the environment as role-to-assume; set the role-to-assume input instead',
-      'Using ROLE_SESSION_NAME from the environment as role-session-name; set the role-session-name input instead',
-      'Using DURATION_SECONDS from the environment as role-duration-seconds; set the role-duration-seconds input instead',
+      'Using DURATION_SECONDS from the environment as role-duration-seconds; set the role-duration-seconds input instead'
+    ]);
+    expect(result.commands.filter(c => c.name === 'warning').map(c => c.data)).toEqual([
       'ACTIONS_ALLOW_UNSECURE_COMMANDS is set, but this action never needs it: remove it, it re-enables ::set-env for every step'
     ]);
   });

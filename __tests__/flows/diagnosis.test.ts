@@ -53,10 +53,16 @@ describe('a refused OIDC role', () => {
       Effect: 'Allow',
       Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` },
       Action: 'sts:AssumeRoleWithWebIdentity',
-      Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': issued.claims['aud'], 'token.actions.githubusercontent.com:sub': issued.claims['sub'] } }
+      Condition: {
+        StringEquals: {
+          'token.actions.githubusercontent.com:aud': issued.claims['aud'],
+          'token.actions.githubusercontent.com:sub': issued.claims['sub'],
+          'token.actions.githubusercontent.com:repository_id': issued.claims['repository_id']
+        }
+      }
     });
     expect(error).toContain(`resource "aws_iam_role" "gha-other-repo" {`);
-    expect(error).toContain(`"token.actions.githubusercontent.com:sub" = "${String(issued.claims['sub'])}"`);
+    expect(error).toMatch(new RegExp(`"token\\.actions\\.githubusercontent\\.com:sub" += "${String(issued.claims['sub']).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"`));
 
     // The same role with the suggested policy lets the same workflow in.
     const fixed = await startWorld({ sts: { roles: [{ arn: role('gha-other-repo'), trustPolicy: policy }] } });

@@ -235,7 +235,6 @@ export const CASES: Record<string, Case[]> = {
     externalId('env-file injection', `partner-7781${INJECT}`),
     tagKeys('bad character', 'Repository*'),
     tagKeys('129 characters', 'k'.repeat(129)),
-    { label: 'transitive keys with OIDC (no tags are sent)', names: 'transitive-tag-keys', inputs: { ...OIDC_ROLE, 'transitive-tag-keys': 'Repository' } },
     accounts('letters', 'abc'),
     accounts('11 digits', '11112222333'),
     accounts('semicolon separator', '111122223333;444455556666'),
@@ -277,7 +276,6 @@ export const CASES: Record<string, Case[]> = {
     { label: 'custom tags that are not JSON', names: 'custom-tags', inputs: { ...KEYS_ROLE, 'custom-tags': '{Team: a}' } },
     { label: 'custom tags overriding Repository', names: 'custom-tags', inputs: { ...KEYS_ROLE, 'custom-tags': '{"repository":"x"}' } },
     { label: 'custom tags with a line break in a value', names: 'custom-tags', inputs: { ...KEYS_ROLE, 'custom-tags': JSON.stringify({ Team: INJECT }) } },
-    { label: 'custom tags on a web identity run', names: 'custom-tags', inputs: { ...OIDC_ROLE, 'custom-tags': '{"Team":"a"}' } },
     { label: 'special-characters-workaround: 1', names: 'special-characters-workaround', inputs: { ...OIDC_ROLE, 'special-characters-workaround': '1' } },
     { label: 'use-existing-credentials: on', names: 'use-existing-credentials', inputs: { ...OIDC_ROLE, 'use-existing-credentials': 'on' } },
     {

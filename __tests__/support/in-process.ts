@@ -11,7 +11,7 @@ import { runPost } from '../../src/post/post.js';
 import { appendBlock } from '../../src/post/file-command.js';
 import { commandBlock, commitExport, fileIo, type CommandFileIo, type CommandFileKind, type CommandFilePaths } from '../../src/export/commit.js';
 import type { ActionOutput, Clock, ExportBatch, Runtime } from '../../src/ports.js';
-import { envRunContext, systemRuntime } from '../../src/runtime.js';
+import { envRunContext, readConfigFile, systemRuntime } from '../../src/runtime.js';
 import type { RunContext } from '../../src/types.js';
 import { parseFileCommands, parseWorkflowCommands, type KeyValue } from './file-commands.ts';
 import { baseRunnerEnv, inputVariable, type StepResult } from './step-runner.ts';
@@ -177,7 +177,7 @@ export async function runInProcess(inputs: Record<string, string>, options: InPr
   const runtime: Runtime = {
     ...system,
     env,
-    system: { homedir: home, nodeVersion: '24.19.0' },
+    system: { homedir: home, nodeVersion: '24.19.0', readConfigFile },
     clock,
     out: output,
     runContext: async () => options.runContext ?? envRunContext(env),

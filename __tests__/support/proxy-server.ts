@@ -16,7 +16,19 @@ export interface ProxyServer {
   close(): Promise<void>;
 }
 
-export async function startProxy(options: { user?: string; password?: string } = {}): Promise<ProxyServer> {
+export interface ProxyOptions {
+  user?: string;
+  password?: string;
+  /**
+   * Only these hosts are reached; any other request is recorded and answered 502 without a connection,
+   * so a test can see which host the action asked for (sts-fips.us-east-1.amazonaws.com…) while
+   * nothing leaves this machine. Default: every host.
+   */
+  reachable?: (host: string) => boolean;
+}
+
+export async function startProxy(options: ProxyOptions = {}): Promise<ProxyServer> {
+  const reachable = options.reachable ?? (() => true);
   const requests: ProxiedRequest[] = [];
   const expected = options.user === undefined ? undefined : `Basic ${Buffer.from(`${options.user}:${options.password ?? ''}`).toString('base64')}`;
   const sockets = new Set<Socket>();
@@ -26,6 +38,7 @@ export async function startProxy(options: { user?: string; password?: string } =
     requests.push({ method: req.method ?? '', target: req.url ?? '', authorization: req.headers['proxy-authorization'] });
     if (!authorized(req)) return void res.writeHead(407, { 'Proxy-Authenticate': 'Basic' }).end();
     const target = new URL(req.url ?? '');
+    if (!reachable(target.hostname)) return void res.writeHead(502).end();
     const headers = { ...req.headers };
     delete headers['proxy-authorization'];
     const upstream = httpRequest({ host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: req.method, headers }, answer => {
@@ -39,6 +52,7 @@ export async function startProxy(options: { user?: string; password?: string } =
     requests.push({ method: 'CONNECT', target: req.url ?? '', authorization: req.headers['proxy-authorization'] });
     if (!authorized(req)) return void client.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n');
     const [host = '', port = '443'] = (req.url ?? '').split(':');
+    if (!reachable(host)) return void client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
     const upstream = connect(Number(port), host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.write(head);

@@ -100,6 +100,11 @@ export interface StsOptions {
   rateLimit?: { perSecond: number; burst: number };
   maxPackedTagChars?: number;
   clockSkewSeconds?: number;
+  /**
+   * STS's clock minus the caller's, in seconds: -1200 is a runner clock 20 minutes ahead. Signatures are
+   * checked and the `Date` header written on this clock, as real STS does on its own.
+   */
+  clockOffsetSeconds?: number;
 }
 
 export interface StsServer {
@@ -165,6 +170,7 @@ type Caller =
 interface State {
   region: string;
   skewSeconds: number;
+  clockOffsetMs: number;
   options: StsOptions;
   users: Map<string, IamUser>;
   roles: Map<string, RoleRecord>;
@@ -231,6 +237,7 @@ function buildState(options: StsOptions): State {
   const state: State = {
     region: options.region ?? 'us-east-1',
     skewSeconds: options.clockSkewSeconds ?? 900,
+    clockOffsetMs: (options.clockOffsetSeconds ?? 0) * 1000,
     options,
     users: new Map(),
     roles: new Map(),
@@ -295,17 +302,17 @@ async function handle(state: State, req: IncomingMessage, res: ServerResponse): 
     if (!proceed) return;
   }
   if (!takeRateToken(state)) {
-    sendError(res, call, new StsError(400, 'Throttling', 'Rate exceeded'));
+    sendError(state, res, call, new StsError(400, 'Throttling', 'Rate exceeded'));
     return;
   }
   try {
     const { op, result } = dispatch(state, raw, params, parsedAuth, call);
     const requestId = randomUUID();
     const body = fault?.kind === 'answer' ? (fault.body ?? successXml(op, mutateLeaves(result, fault.mutate), requestId)) : successXml(op, result, requestId);
-    sendXml(res, call, 200, body, requestId);
+    sendXml(res, call, 200, body, requestId, stsNow(state));
   } catch (e) {
     // A bug in the stand-in surfaces as a recorded 500 InternalFailure carrying the message.
-    sendError(res, call, e instanceof StsError ? e : new StsError(500, 'InternalFailure', e instanceof Error ? e.message : String(e)));
+    sendError(state, res, call, e instanceof StsError ? e : new StsError(500, 'InternalFailure', e instanceof Error ? e.message : String(e)));
   }
 }
 
@@ -375,7 +382,7 @@ async function applyFault(state: State, fault: Fault, call: RecordedCall, res: S
     return false;
   }
   if (fault.kind === 'error') {
-    sendError(res, call, new StsError(fault.status, fault.code, fault.message ?? defaultFaultMessage(fault.code)));
+    sendError(state, res, call, new StsError(fault.status, fault.code, fault.message ?? defaultFaultMessage(fault.code)));
     return false;
   }
   if (fault.kind === 'answer') return true; // answered normally, then rewritten (handle)
@@ -468,17 +475,22 @@ function takeRateToken(state: State): boolean {
 // ---------------------------------------------------------------------------------------------
 // Responses
 
-function sendXml(res: ServerResponse, call: RecordedCall, status: number, body: string, requestId: string): void {
+/** The service's own time: what it signs against and puts in `Date`, from which SDKs correct their clock. */
+function stsNow(state: State): Date {
+  return new Date(Date.now() + state.clockOffsetMs);
+}
+
+function sendXml(res: ServerResponse, call: RecordedCall, status: number, body: string, requestId: string, date: Date): void {
   call.status = status;
   if (res.destroyed) return;
-  res.writeHead(status, { 'Content-Type': 'text/xml', 'x-amzn-RequestId': requestId, 'Content-Length': Buffer.byteLength(body) });
+  res.writeHead(status, { 'Content-Type': 'text/xml', 'x-amzn-RequestId': requestId, 'Content-Length': Buffer.byteLength(body), Date: date.toUTCString() });
   res.end(body);
 }
 
-function sendError(res: ServerResponse, call: RecordedCall, e: StsError): void {
+function sendError(state: State, res: ServerResponse, call: RecordedCall, e: StsError): void {
   call.code = e.code;
   const id = randomUUID();
-  sendXml(res, call, e.status, errorXml(e.status >= 500 ? 'Receiver' : 'Sender', e.code, e.message, id), id);
+  sendXml(res, call, e.status, errorXml(e.status >= 500 ? 'Receiver' : 'Sender', e.code, e.message, id), id, stsNow(state));
 }
 
 function errorXml(type: string, code: string, message: string, requestId: string): string {
@@ -529,7 +541,7 @@ function dispatch(state: State, raw: RawRequest, p: Params, auth: AuthParse, cal
   if (!ACTIONS.has(action)) {
     throw new StsError(400, 'InvalidAction', `Could not find operation ${action} for version ${API_VERSION}`);
   }
-  const now = new Date();
+  const now = stsNow(state);
   // AssumeRoleWithWebIdentity is unsigned: the JWT is the identity (sts.md §4).
   if (action === 'AssumeRoleWithWebIdentity') return assumeRoleWithWebIdentity(state, p, now);
   const caller = authenticate(state, raw, auth, now);

@@ -8,8 +8,8 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
 
 /** Lower ranks are imported by higher ones, never the other way; a module may import its own folder. */
 const LAYERS: [rank: number, pattern: RegExp][] = [
-  [0, /^types\.ts$/],
-  [1, /^(errors|mask|log-text|aws-names|session-tags)\.ts$/],
+  [0, /^(types|partitions)\.ts$/],
+  [1, /^(errors|mask|log-text|aws-names|session-tags|endpoints)\.ts$/],
   [2, /^ports\.ts$/],
   [3, /^safe-output\.ts$/],
   [3, /^inputs\//],

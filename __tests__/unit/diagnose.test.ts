@@ -29,15 +29,34 @@ describe('the trust policy suggested for a web identity', () => {
     expect(issuerKeyPrefix('not a url')).toBeUndefined();
     const policy = webIdentityTrustPolicy('arn:aws-cn:iam::111122223333:role/x', { ...CLAIMS, iss: 'https://ghes.example.com/_services/token' });
     expect(policy.Statement[0]!.Principal.Federated).toBe('arn:aws-cn:iam::111122223333:oidc-provider/ghes.example.com/_services/token');
-    expect(Object.keys(policy.Statement[0]!.Condition.StringEquals)).toEqual(['ghes.example.com/_services/token:aud', 'ghes.example.com/_services/token:sub']);
+    expect(Object.keys(policy.Statement[0]!.Condition.StringEquals)).toEqual([
+      'ghes.example.com/_services/token:aud',
+      'ghes.example.com/_services/token:sub',
+      'ghes.example.com/_services/token:repository_id'
+    ]);
   });
 
   test('Terraform output keeps a claim literal (no interpolation) and carries the role path', () => {
     const policy = webIdentityTrustPolicy(ROLE, { ...CLAIMS, sub: 'repo:o/r:environment:${x}' });
     const tf = terraformRole('arn:aws:iam::111122223333:role/ci/deploy', policy);
-    expect(tf).toContain('"token.actions.githubusercontent.com:sub" = "repo:o/r:environment:$${x}"');
+    expect(tf).toMatch(/"token\.actions\.githubusercontent\.com:sub" +\= "repo:o\/r:environment:\$\$\{x\}"/);
     expect(tf).toContain('path = "/ci/"');
     expect(tf).toMatch(/^resource "aws_iam_role" "deploy" \{\n  name = "deploy"/);
+  });
+
+  test('the repository id is pinned where the token has it: a rename or a re-created name cannot match', () => {
+    expect(webIdentityTrustPolicy(ROLE, CLAIMS).Statement[0]!.Condition.StringEquals).toEqual({
+      'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+      'token.actions.githubusercontent.com:sub': 'repo:octo-org/octo-repo:ref:refs/heads/main',
+      'token.actions.githubusercontent.com:repository_id': '456789'
+    });
+    const { repository_id: _, ...withoutId } = CLAIMS;
+    expect(Object.keys(webIdentityTrustPolicy(ROLE, withoutId).Statement[0]!.Condition.StringEquals)).not.toContain('token.actions.githubusercontent.com:repository_id');
+  });
+
+  test('the table lists the claims STS exposes as condition keys, not event_name or runner_environment', () => {
+    const rows = claimsTable(CLAIMS).split('\n').map(row => row.trim().split(/\s+/)[0]);
+    expect(rows).toEqual(['iss', 'aud', 'sub', 'actor', 'actor_id', 'job_workflow_ref', 'repository', 'repository_id', 'workflow', 'ref', 'environment', 'enterprise_id']);
   });
 
   test('absent claims are shown as absent, not blank', () => {
@@ -62,6 +81,20 @@ describe('what commonly differs', () => {
     expect(text).toContain('(this job: event pull_request)');
     expect(text).toContain('(this job: ref refs/tags/v1)');
     expect(text).toContain('custom sub template');
+  });
+
+  test('no immutable-sub hint for GitHub Enterprise Server issuers, which have no immutable subjects', () => {
+    const ghes = diagnoseWebIdentity({ roleArn: ROLE, claims: { ...CLAIMS, iss: 'https://ghes.example.com/_services/token' }, stsMessage: 'AccessDenied' });
+    expect(ghes).not.toContain('immutable sub');
+    expect(diagnoseWebIdentity({ roleArn: ROLE, claims: CLAIMS, stsMessage: 'AccessDenied' })).toContain('immutable sub');
+  });
+
+  test('a custom sub template that starts with repo: is recognised', () => {
+    const custom = diagnoseWebIdentity({ roleArn: ROLE, claims: { ...CLAIMS, sub: 'repo:octo-org/octo-repo:job_workflow_ref:octo-org/octo-repo/.github/workflows/ci.yml@refs/heads/main' }, stsMessage: 'AccessDenied' });
+    expect(custom).toContain('starts with repo: but is not one of the default forms, so a custom sub template is in use');
+    for (const sub of ['repo:o/r:environment:prod', 'repo:o/r:pull_request', 'repo:o@1/r@2:ref:refs/tags/v1']) {
+      expect(diagnoseWebIdentity({ roleArn: ROLE, claims: { ...CLAIMS, sub }, stsMessage: 'AccessDenied' })).not.toContain('custom sub template');
+    }
   });
 
   test('a missing provider says to create it, with the URL and client id', () => {

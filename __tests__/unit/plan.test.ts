@@ -131,15 +131,18 @@ describe('choosing where credentials come from', () => {
     expect(plan({ 'role-to-assume': 'deploy', ...KEYS })).toMatchObject({ target: { role: { kind: 'name', name: 'deploy' } } });
   });
 
-  test('transitive tag keys must be tags that are actually sent', () => {
-    expect(rejection({ 'role-to-assume': ROLE, 'transitive-tag-keys': 'Repository' }, OIDC_ENV)).toMatch(/no session tags are sent/);
+  test('transitive tag keys must be tags that are actually sent; where none are sent they only warn', () => {
+    expect(plan({ 'role-to-assume': ROLE, 'transitive-tag-keys': 'Repository' }, OIDC_ENV).warnings).toEqual([expect.stringMatching(/^transitive-tag-keys does not apply .*no session tags are sent/)]);
     expect(rejection({ 'role-to-assume': ROLE, ...KEYS, 'transitive-tag-keys': 'Team' })).toMatch(/'Team' is not a session tag this run sends/);
-    expect(rejection({ 'role-to-assume': ROLE, ...KEYS, 'role-skip-session-tagging': 'true', 'transitive-tag-keys': 'Repository' })).toMatch(/no session tags/);
+    expect(plan({ 'role-to-assume': ROLE, ...KEYS, 'role-skip-session-tagging': 'true', 'transitive-tag-keys': 'Repository' }).warnings).toEqual([
+      expect.stringMatching(/role-skip-session-tagging is true, so no session tags are sent/)
+    ]);
     expect(plan({ 'role-to-assume': ROLE, ...KEYS, 'transitive-tag-keys': 'Repository\nActor' })).toMatchObject({ target: { transitiveTagKeys: ['Repository', 'Actor'] } });
   });
 
-  test('an external id on a web identity path is refused', () => {
-    expect(rejection({ 'role-to-assume': ROLE, 'role-external-id': 'xyz123' }, OIDC_ENV)).toMatch(/role-external-id: only applies to AssumeRole/);
+  test('an external id on a web identity path warns that it is not sent', () => {
+    const p = plan({ 'role-to-assume': ROLE, 'role-external-id': 'xyz123' }, OIDC_ENV);
+    expect(p.warnings).toEqual([expect.stringMatching(/^role-external-id does not apply and is not sent/)]);
   });
 });
 
@@ -152,7 +155,7 @@ describe('completing a bare role name', () => {
 describe('the plan in one log line', () => {
   test('names the source, call, role, session, duration and sinks', () => {
     expect(describePlan(plan({ 'role-to-assume': ROLE }, OIDC_ENV))).toBe(
-      `Plan: GitHub OIDC token (audience sts.amazonaws.com) → AssumeRoleWithWebIdentity ${ROLE} as session 'GitHubActions' for 3600 s → verify with GetCallerIdentity → export to environment, outputs (region us-east-1)`
+      `Plan: GitHub OIDC token (audience sts.amazonaws.com) → AssumeRoleWithWebIdentity ${ROLE} as session 'GitHubActions' for 3600 s → verify with GetCallerIdentity → export to environment, outputs (region us-east-1; STS at https://sts.us-east-1.amazonaws.com, the aws partition's endpoint)`
     );
     expect(describePlan(plan({ 'role-to-assume': ROLE, ...KEYS, 'output-env-credentials': 'false' }))).toMatch(/stored access keys → AssumeRole .* with session tags .* export to outputs/);
   });

@@ -213,7 +213,7 @@ describe('the input parsers', () => {
         expect(Number.isInteger(i.maxAttempts) && i.maxAttempts >= 1 && i.maxAttempts <= 100).toBe(true);
         if (/^(true|True|TRUE)$/.test((inputs['disable-retry'] ?? '').trim())) expect(i.maxAttempts).toBe(1);
         expect(i.sessionName).toMatch(/^[\w+=,.@-]{2,64}$/);
-        if (i.region !== '') expect(i.region).toMatch(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/);
+        if (i.region !== '') expect(i.region).toMatch(/^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/);
         else expect(i.unsetCurrentCredentials && i.role === undefined && i.keys === undefined).toBe(true);
         if (i.role?.kind === 'arn') expect(i.role.arn).toMatch(/^arn:[a-z-]+:iam::\d{12}:role\/(?:[!-~]+\/)?[\w+=,.@-]{1,64}$/);
         if (i.role?.kind === 'name') expect(i.role.name).toMatch(/^[\w+=,.@-]{1,64}$/);
@@ -235,12 +235,13 @@ describe('the input parsers', () => {
         for (const arn of i.managedSessionPolicies) expect(arn).toMatch(/^arn:[a-z-]+:iam::(\d{12}|aws):policy\/[!-~]+$/);
         for (const id of i.allowedAccountIds) expect(id).toMatch(/^\d{12}$/);
         if (i.stsEndpoint !== undefined) {
-          const url = new URL(i.stsEndpoint);
-          expect([['http:', 'https:'].includes(url.protocol), url.username, url.password]).toEqual([true, '', '']);
-          expect(i.stsEndpoint).not.toMatch(/[\x00-\x20\x7f]/);
+          const url = new URL(i.stsEndpoint.url);
+          // https, or http to this machine only: the OIDC token and signed requests go there.
+          expect([url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)), url.username, url.password]).toEqual([true, '', '']);
+          expect(i.stsEndpoint.url).not.toMatch(/[\x00-\x20\x7f]/);
         }
         // Whatever is accepted is one line: nothing accepted can end up on a log or file-command line of its own.
-        for (const value of [i.region, i.sessionName, i.audience, i.externalId, i.stsEndpoint, i.webIdentityTokenFile, i.role?.kind === 'arn' ? i.role.arn : i.role?.name]) {
+        for (const value of [i.region, i.sessionName, i.audience, i.externalId, i.stsEndpoint?.url, i.webIdentityTokenFile, i.role?.kind === 'arn' ? i.role.arn : i.role?.name]) {
           if (value !== undefined) expect(value).not.toMatch(/[\r\n]/);
         }
       }),

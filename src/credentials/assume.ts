@@ -6,9 +6,9 @@ import { tokenClaims } from '../oidc/token.js';
 import { completeRoleArn, type Plan, type RoleTarget, type SignedSource } from '../plan.js';
 import type { Runtime } from '../ports.js';
 import { DROPPABLE_TAG_KEYS, sessionTags, withoutDroppableTags } from '../session-tags.js';
-import { DEFAULT_BACKOFF, withRetry } from '../sts/retry.js';
+import { DEFAULT_BACKOFF, isRetryable, withRetry } from '../sts/retry.js';
 import type { AssumedSession, AssumeRoleRequest, IdTokenEndpoint, ProxySettings, RoleRequest, RunnerIdentity, Sts, Tag } from '../types.js';
-import { diagnoseAssumeRole, diagnoseWebIdentity, isRefusal, roleParts, type Caller } from './diagnose.js';
+import { diagnoseAssumeRole, diagnoseWebIdentity, isKeysUnavailable, isRefusal, roleParts, type Caller } from './diagnose.js';
 
 type AssumePlan = Extract<Plan, { kind: 'assume' }>;
 
@@ -92,9 +92,12 @@ async function assumeFromSource(plan: AssumePlan, target: RoleTarget, sts: Sts, 
     case 'oidc':
       return assumeWithIdToken(target, sts, rt, retried, source, plan.proxy);
     case 'token-file': {
-      const token = await rt.readTokenFile(source.path);
-      rt.out.setSecret(token);
-      return webIdentityCall(target, retried, token, request => sts.assumeRoleWithWebIdentity(request, token));
+      const read = async (): Promise<string> => {
+        const token = await rt.readTokenFile(source.path);
+        rt.out.setSecret(token);
+        return token;
+      };
+      return webIdentityCall(target, retried, read, (request, token) => sts.assumeRoleWithWebIdentity(request, token));
     }
     case 'keys':
     case 'environment':
@@ -116,14 +119,15 @@ async function assumeWithIdToken(
   { audience, endpoint }: { audience: string; endpoint: IdTokenEndpoint },
   proxy: ProxySettings
 ): Promise<AssumedSession> {
-  const attempt = async (): Promise<AssumedSession> => {
-    // Fetched right before use: a GitHub token lives five minutes.
+  // Fetched right before use: a GitHub token lives five minutes.
+  const fetchToken = async (): Promise<string> => {
     const token = await retried('GitHub OIDC token request', () => rt.requestIdToken(endpoint, audience, proxy)).catch((error: unknown) => {
       throw new StepError(`Could not get a GitHub OIDC token for audience '${audience}': ${describeError(error)}`);
     });
     rt.out.setSecret(token);
-    return webIdentityCall(target, retried, token, request => sts.assumeRoleWithWebIdentity(request, token));
+    return token;
   };
+  const attempt = (): Promise<AssumedSession> => webIdentityCall(target, retried, fetchToken, (request, token) => sts.assumeRoleWithWebIdentity(request, token));
   try {
     return await attempt();
   } catch (error) {
@@ -137,10 +141,37 @@ function failureName(error: unknown): unknown {
   return error instanceof StepError ? (error.cause as { name?: unknown } | undefined)?.name : undefined;
 }
 
-async function webIdentityCall(target: RoleTarget, retried: Retried, token: string, call: (request: RoleRequest) => Promise<AssumedSession>): Promise<AssumedSession> {
+/**
+ * One token, retried like any call; after STS failed to fetch the issuer's keys, the next attempt
+ * gets a fresh token first (AWS's advice), within the same attempt budget and backoff.
+ */
+async function webIdentityCall(
+  target: RoleTarget,
+  retried: Retried,
+  getToken: () => Promise<string>,
+  call: (request: RoleRequest, token: string) => Promise<AssumedSession>
+): Promise<AssumedSession> {
   const roleArn = target.role.kind === 'arn' ? target.role.arn : target.role.name;
   const request = roleRequest(target, roleArn);
-  return retried('AssumeRoleWithWebIdentity', () => call(request)).catch((error: unknown) => {
+  let token = await getToken();
+  let fresh = true;
+  const once = async (): Promise<AssumedSession> => {
+    if (!fresh) token = await getToken();
+    try {
+      return await call(request, token);
+    } catch (error) {
+      fresh = !isKeysUnavailable(error);
+      throw error;
+    }
+  };
+  return retried('AssumeRoleWithWebIdentity', once, error => isRetryable(error) || isKeysUnavailable(error)).catch((error: unknown) => {
+    if (error instanceof StepError) throw error;
+    if (isKeysUnavailable(error)) {
+      throw new StepError(
+        `AssumeRoleWithWebIdentity for ${roleArn} failed: ${describeError(error)}\nSTS could not fetch the identity provider's signing keys, on every attempt; this is on AWS's side (often many jobs at once): re-run the job`,
+        { cause: error }
+      );
+    }
     if (!isRefusal(error)) throw stsFailure('AssumeRoleWithWebIdentity', roleArn, error);
     // Only the decoded claims are used; the token itself never reaches a message.
     throw refused('AssumeRoleWithWebIdentity', roleArn, error, diagnoseWebIdentity({ roleArn, claims: tokenClaims(token), stsMessage: describeError(error) }));

@@ -6,20 +6,40 @@ const REFUSAL_CODES = new Set(['AccessDenied', 'AccessDeniedException', 'Invalid
 
 export function isRefusal(error: unknown): boolean {
   const facts = (error ?? {}) as { name?: unknown; Code?: unknown };
-  return [facts.name, facts.Code].some(code => typeof code === 'string' && REFUSAL_CODES.has(code));
+  return [facts.name, facts.Code].some(code => typeof code === 'string' && REFUSAL_CODES.has(code)) && !isKeysUnavailable(error);
 }
 
-/** The claims trust policies test. Never the token itself: only these decoded, non-secret values. */
+/**
+ * InvalidIdentityToken "Couldn't retrieve verification key from your identity provider": STS could
+ * not fetch the issuer's signing keys (GitHub's JWKS), often under many parallel jobs. Not a verdict
+ * on the token: AWS's advice is a new token and another try.
+ */
+export function isKeysUnavailable(error: unknown): boolean {
+  const facts = (error ?? {}) as { name?: unknown; message?: unknown };
+  return (
+    (facts.name === 'InvalidIdentityToken' || facts.name === 'InvalidIdentityTokenException') &&
+    typeof facts.message === 'string' &&
+    /couldn't retrieve verification key from your identity provider/i.test(facts.message)
+  );
+}
+
+/**
+ * The claims trust policies can test: iss, aud, sub, and those STS exposes as condition keys
+ * (`<provider>:<claim>`, since January 2026). Never the token itself: only these decoded, non-secret values.
+ */
 export const DIAGNOSED_CLAIMS = [
   'iss',
   'aud',
   'sub',
+  'actor',
+  'actor_id',
+  'job_workflow_ref',
   'repository',
+  'repository_id',
+  'workflow',
   'ref',
   'environment',
-  'job_workflow_ref',
-  'event_name',
-  'runner_environment'
+  'enterprise_id'
 ] as const;
 
 interface RoleParts {
@@ -74,6 +94,7 @@ export interface WebIdentityFacts {
 export function webIdentityTrustPolicy(roleArn: string, claims: Record<string, unknown>) {
   const parts = roleParts(roleArn);
   const prefix = issuerKeyPrefix(claims.iss) ?? '<issuer host and path>';
+  const repositoryId = claimText(claims.repository_id);
   return {
     Version: '2012-10-17',
     Statement: [
@@ -84,7 +105,9 @@ export function webIdentityTrustPolicy(roleArn: string, claims: Record<string, u
         Condition: {
           StringEquals: {
             [`${prefix}:aud`]: claimText(claims.aud) ?? '<audience>',
-            [`${prefix}:sub`]: claimText(claims.sub) ?? '<subject>'
+            [`${prefix}:sub`]: claimText(claims.sub) ?? '<subject>',
+            // The repository's id survives a rename or a transfer, and a deleted name cannot be re-registered to match it.
+            ...(repositoryId === undefined ? {} : { [`${prefix}:repository_id`]: repositoryId })
           }
         }
       }
@@ -131,13 +154,27 @@ function subjectHints(claims: Record<string, unknown>, roleAccount: string): str
     `- A job with an environment has sub repo:${repository}:environment:NAME, not the branch form (this job: ${environment ? `environment '${environment}'` : 'no environment'}).`,
     `- A pull_request run has sub repo:${repository}:pull_request (this job: event ${event}).`,
     `- A tag push has sub repo:${repository}:ref:refs/tags/TAG; a refs/heads/* pattern does not match it (this job: ref ${ref}).`,
-    `- ${immutableHint(claims, sub)}`,
+    ...(isEnterpriseServer(claims.iss) ? [] : [`- ${immutableHint(claims, sub)}`]),
     `- The audience: the policy's :aud condition must equal it and the OIDC provider in account ${roleAccount} must list it as a client ID (this token: '${claimText(claims.aud) ?? 'none'}'; set with the audience input).`
   ];
-  if (sub !== '' && !sub.startsWith('repo:')) {
-    hints.push('- This sub does not start with repo:, so a custom sub template is in use (organization or repository OIDC settings); match it as it is, claim by claim.');
+  if (sub !== '' && !DEFAULT_SUB.test(sub)) {
+    hints.push(
+      `- This sub ${sub.startsWith('repo:') ? 'starts with repo: but is not one of the default forms' : 'does not start with repo:'}, so a custom sub template is in use (organization or repository OIDC settings); match it as it is, claim by claim.`
+    );
   }
   return hints;
+}
+
+/** The default sub forms, by name or immutable: a ref, an environment, or a pull request. A custom template adds claims. */
+const DEFAULT_SUB = /^repo:[^:/]+(?:@\d+)?\/[^:/]+(?:@\d+)?:(?:ref:[^:]+|environment:[^:]+|pull_request)$/;
+
+/** GitHub Enterprise Server issues tokens from https://HOST/_services/token, and has no immutable subjects. */
+function isEnterpriseServer(iss: unknown): boolean {
+  try {
+    return typeof iss === 'string' && /\/_services\/token\/?$/.test(new URL(iss).pathname);
+  } catch {
+    return false;
+  }
 }
 
 function immutableHint(claims: Record<string, unknown>, sub: string): string {

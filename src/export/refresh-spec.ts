@@ -39,7 +39,7 @@ export function refreshSpec(plan: AssumePlan): RefreshSpec {
     sessionName: first.sessionName,
     durationSeconds: first.durationSeconds,
     region: plan.region,
-    endpoint: plan.stsEndpoint,
+    endpoint: plan.stsEndpoint?.url,
     maxAttempts: plan.maxAttempts,
     tagging: plan.chain.some(hop => hop.tagging),
     inlinePolicy: last.inlineSessionPolicy,

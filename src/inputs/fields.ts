@@ -1,6 +1,9 @@
 // One reader per input (or group of inputs): each turns raw text into a typed value or a problem.
 import { isAbsolute, resolve } from 'node:path';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN, ROLE_ARN_PATTERN, TAG_KEY_PATTERN } from '../aws-names.js';
+import { hasFipsSts, partitionEndpoint, type EndpointOrigin, type StsEndpoint } from '../endpoints.js';
+import { STS_FIPS_REGIONS } from '../partitions.js';
+import type { ConfigFileVariant } from './aws-config.js';
 import { preview } from '../log-text.js';
 import type { Env, RoleReference, StaticCredentials } from '../types.js';
 import { DEFAULTS, type InputName } from './names.js';
@@ -20,14 +23,15 @@ const POLICY_CHARS = /^[\t\n\r\x20-\xff]*$/;
 
 export interface LegacyValues {
   roleArn?: string;
-  sessionName?: string;
   durationSeconds?: number;
   notices: string[];
+  warnings: string[];
 }
 
-/** ROLE_ARN, ROLE_SESSION_NAME and DURATION_SECONDS from docker-based assume-role actions, when no input says otherwise. */
+/** ROLE_ARN and DURATION_SECONDS from docker-based assume-role actions (ROLE_SESSION_NAME: env-inputs.ts), when no input says otherwise. */
 export function legacyEnvironment(read: InputReader, env: Env): LegacyValues {
   const notices: string[] = [];
+  const warnings: string[] = [];
   const take = (variable: string, input: InputName, inputDefault?: string): string | undefined => {
     const value = nonEmpty(env[variable]);
     const given = read.text(input);
@@ -36,10 +40,10 @@ export function legacyEnvironment(read: InputReader, env: Env): LegacyValues {
     return value;
   };
   const roleArn = take('ROLE_ARN', 'role-to-assume');
-  const sessionName = take('ROLE_SESSION_NAME', 'role-session-name', DEFAULTS.sessionName);
   const duration = take('DURATION_SECONDS', 'role-duration-seconds', String(DEFAULTS.durationSeconds));
+  // A warning, not a notice: it re-enables ::set-env and ::add-path for every later step of the job.
   if (nonEmpty(env.ACTIONS_ALLOW_UNSECURE_COMMANDS) !== undefined) {
-    notices.push('ACTIONS_ALLOW_UNSECURE_COMMANDS is set, but this action never needs it: remove it, it re-enables ::set-env for every step');
+    warnings.push('ACTIONS_ALLOW_UNSECURE_COMMANDS is set, but this action never needs it: remove it, it re-enables ::set-env for every step');
   }
   let durationSeconds: number | undefined;
   if (duration !== undefined) {
@@ -48,7 +52,7 @@ export function legacyEnvironment(read: InputReader, env: Env): LegacyValues {
       read.problem('role-duration-seconds', `DURATION_SECONDS from the environment must be a whole number from 900 to 43200, got '${preview(duration)}'`);
     }
   }
-  return { roleArn, sessionName, durationSeconds, notices };
+  return { roleArn, durationSeconds, notices, warnings };
 }
 
 export function readProfileName(read: InputReader): string | undefined {
@@ -79,8 +83,8 @@ export function readRole(read: InputReader, fallback: string | undefined): RoleR
   return undefined;
 }
 
-export function readSessionName(read: InputReader, fallback: string | undefined): string {
-  const name = fallback ?? read.text('role-session-name') ?? DEFAULTS.sessionName;
+export function readSessionName(read: InputReader): string {
+  const name = read.text('role-session-name') ?? DEFAULTS.sessionName;
   if (!SESSION_NAME_PATTERN.test(name)) {
     read.problem('role-session-name', `must be 2-64 characters of letters, digits and _+=,.@- (STS's rule), got '${preview(name)}'`);
   }
@@ -202,10 +206,64 @@ export function readMaxAttempts(read: InputReader): number {
   return read.boolean('disable-retry', false) ? 1 : attempts;
 }
 
-export function readEndpoint(read: InputReader, env: Env): string | undefined {
-  const fromInput = read.text('sts-endpoint');
-  const endpoint = fromInput ?? nonEmpty(env.AWS_ENDPOINT_URL_STS);
-  if (endpoint === undefined) return undefined;
+/** The explicit endpoints, in the order they win; the SDK's own lookup (config files included) is never used. */
+const ENDPOINT_SOURCES = ['AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL'] as const;
+
+/**
+ * Where STS is: sts-endpoint, else AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL, else the SDK's rule
+ * for the region's partition with AWS_USE_FIPS_ENDPOINT / AWS_USE_DUALSTACK_ENDPOINT. Undefined when
+ * there is no region to resolve for, or a problem was reported.
+ */
+export function readEndpoint(read: InputReader, env: Env, region: string, config: ConfigFileVariant = {}): StsEndpoint | undefined {
+  const variant = {
+    fips: readVariantSetting(read, 'AWS_USE_FIPS_ENDPOINT', nonEmpty(env.AWS_USE_FIPS_ENDPOINT), config.fips),
+    dualStack: readVariantSetting(read, 'AWS_USE_DUALSTACK_ENDPOINT', nonEmpty(env.AWS_USE_DUALSTACK_ENDPOINT), config.dualStack)
+  };
+  const given = read.text('sts-endpoint');
+  const named = given !== undefined ? { url: given, origin: 'sts-endpoint' as const } : fromEnvironment(env);
+  if (named !== undefined) {
+    const url = checkEndpointUrl(read, named.url, named.origin);
+    return url === undefined ? undefined : { url, origin: named.origin, fips: false, dualStack: false };
+  }
+  if (region === '' || !REGION_PATTERN.test(region)) return undefined;
+  if (variant.fips && !hasFipsSts(region)) {
+    read.problem(
+      'aws-region',
+      `AWS_USE_FIPS_ENDPOINT is true, but STS has no FIPS endpoint in ${region} (only in ${STS_FIPS_REGIONS.join(', ')}); use one of those regions, or set sts-endpoint`
+    );
+    return undefined;
+  }
+  const resolved = partitionEndpoint(region, variant);
+  if ('problem' in resolved) {
+    read.problem('aws-region', `${resolved.problem}, as AWS_USE_FIPS_ENDPOINT / AWS_USE_DUALSTACK_ENDPOINT ask for ${region}`);
+    return undefined;
+  }
+  return { url: resolved.url, origin: 'partition', ...variant };
+}
+
+function fromEnvironment(env: Env): { url: string; origin: (typeof ENDPOINT_SOURCES)[number] } | undefined {
+  for (const origin of ENDPOINT_SOURCES) {
+    const url = nonEmpty(env[origin]);
+    if (url !== undefined) return { url, origin };
+  }
+  return undefined;
+}
+
+/**
+ * `true` or `false` as the SDK reads them (it fails on anything else): the variable, else the active
+ * profile's use_fips_endpoint / use_dualstack_endpoint; unset is false.
+ */
+function readVariantSetting(read: InputReader, name: string, fromEnv: string | undefined, fromConfig: string | undefined): boolean {
+  const value = fromEnv ?? fromConfig;
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  const where = fromEnv !== undefined ? name : `${name.toLowerCase().replace(/^aws_/, '')} in the shared config file`;
+  read.problem('aws-region', `${where} must be true or false, as the AWS SDKs read it, got '${preview(value)}'`);
+  return false;
+}
+
+/** Every named endpoint, whoever named it: no credentials, no whitespace, https unless on this machine. */
+function checkEndpointUrl(read: InputReader, endpoint: string, origin: EndpointOrigin): string | undefined {
   let url: URL | undefined;
   try {
     url = new URL(endpoint);
@@ -215,15 +273,24 @@ export function readEndpoint(read: InputReader, env: Env): string | undefined {
   const withCredentials = url !== undefined && (url.username !== '' || url.password !== '');
   // A DNS name has at most 253 characters; a longer one would only fail later, at the lookup, after the OIDC request.
   const tooLong = endpoint.length > 2048 || (url?.hostname.length ?? 0) > 253;
+  // Never quote a URL that carries a password.
+  const shown = `${withCredentials ? 'the URL given' : `'${preview(endpoint)}'`}${origin === 'sts-endpoint' ? '' : ` (from ${origin})`}`;
   // The URL parser drops tabs and line breaks silently; a value holding them is not the URL it parses to.
   if (url === undefined || !['http:', 'https:'].includes(url.protocol) || withCredentials || tooLong || /[\x00-\x20\x7f]/.test(endpoint)) {
-    // Never quote a URL that carries a password.
-    const shown = withCredentials ? 'the URL given' : `'${preview(endpoint)}'`;
-    const source = fromInput === undefined ? ' (from AWS_ENDPOINT_URL_STS)' : '';
-    read.problem('sts-endpoint', `${shown}${source} is not an http(s) URL without credentials`);
+    read.problem('sts-endpoint', `${shown} is not an http(s) URL without credentials`);
+    return undefined;
+  }
+  // The OIDC token and signed requests go there: in clear text only to this machine.
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    read.problem('sts-endpoint', `${shown} must use https: plain http is allowed only to this machine (localhost, 127.0.0.1, ::1)`);
     return undefined;
   }
   return endpoint;
+}
+
+function isLoopback(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /** Rules that involve more than one input. */

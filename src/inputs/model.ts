@@ -1,4 +1,5 @@
 // The typed value the inputs layer hands on: every input, and what the run needs from the environment.
+import type { StsEndpoint } from '../endpoints.js';
 import type { ProxySettings, RoleReference, StaticCredentials, Tag } from '../types.js';
 import type { RunnerFacts } from './environment.js';
 import type { ProfileSpec } from './profile-specs.js';
@@ -24,7 +25,8 @@ export interface Inputs {
   unsetCurrentCredentials: boolean;
   allowedAccountIds: string[];
   maxAttempts: number;
-  stsEndpoint?: string;
+  /** Where STS is and who said so; undefined only when no region is needed (a wipe-only run). */
+  stsEndpoint?: StsEndpoint;
   /** Write the role's (or the keys') credentials to this profile of the shared files. */
   awsProfile?: string;
   overwriteProfile: boolean;
@@ -38,6 +40,8 @@ export interface Inputs {
   actionTimeoutSeconds: number;
   /** Things a person should change in the workflow, though the run can go on. */
   notices: string[];
+  /** Inputs that do not apply, or settings that put the job at risk: shown as warnings, the run goes on. */
+  warnings: string[];
   /** Role ARNs assumed in order after role-to-assume, each signed with the previous hop's credentials. */
   roleChain: string[];
   refreshCredentials: boolean;

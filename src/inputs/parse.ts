@@ -4,7 +4,9 @@ import { homedir } from 'node:os';
 import { InputError } from '../errors.js';
 import type { Env, SystemFacts } from '../types.js';
 import { parseCustomTags } from './custom-tags.js';
-import { readRunnerFacts } from './environment.js';
+import { configFileVariant, type ConfigFileVariant } from './aws-config.js';
+import { environmentInputs } from './env-inputs.js';
+import { readRunnerFacts, sharedFiles } from './environment.js';
 import type { Inputs } from './model.js';
 import {
   legacyEnvironment,
@@ -35,15 +37,17 @@ import { checkCombinations } from './rules.js';
 
 /** Reads and checks every input and the environment; pure, so it runs before anything touches the network. */
 export function parseInputs(env: Env, system: SystemFacts = { homedir: homedir(), nodeVersion: process.versions.node }): Inputs {
-  const read = new InputReader(env);
+  const fromEnvironment = environmentInputs(env);
+  const read = new InputReader(fromEnvironment.env);
   const legacy = legacyEnvironment(read, env);
   const roleChaining = read.boolean('role-chaining', false);
   const awsProfile = readProfileName(read);
   const profiles = parseProfileSpecs(read.lines('profiles'), rule => read.problem('profiles', rule));
+  const region = readRegion(read, env);
   const inputs: Inputs = {
-    region: readRegion(read, env),
+    region,
     role: readRole(read, legacy.roleArn),
-    sessionName: readSessionName(read, legacy.sessionName),
+    sessionName: readSessionName(read),
     durationSeconds: legacy.durationSeconds ?? read.integer('role-duration-seconds', DEFAULTS.durationSeconds, 900, 43200),
     keys: readKeys(read),
     webIdentityTokenFile: readTokenFile(read, env),
@@ -61,7 +65,7 @@ export function parseInputs(env: Env, system: SystemFacts = { homedir: homedir()
     unsetCurrentCredentials: read.boolean('unset-current-credentials', false),
     allowedAccountIds: readAccountIds(read),
     maxAttempts: readMaxAttempts(read),
-    stsEndpoint: readEndpoint(read, env),
+    stsEndpoint: readEndpoint(read, env, region, activeProfileVariant(env, system)),
     awsProfile,
     overwriteProfile: read.boolean('overwrite-aws-profile', false),
     profiles,
@@ -71,7 +75,8 @@ export function parseInputs(env: Env, system: SystemFacts = { homedir: homedir()
     useExistingCredentials: read.boolean('use-existing-credentials', false),
     forceSkipOidc: read.boolean('force-skip-oidc', false),
     actionTimeoutSeconds: read.integer('action-timeout-s', 0, 0, 21600),
-    notices: legacy.notices,
+    notices: [...fromEnvironment.notices, ...legacy.notices],
+    warnings: [...legacy.warnings],
     roleChain: readRoleChain(read),
     refreshCredentials: read.boolean('refresh-credentials', false),
     summary: read.boolean('summary', true),
@@ -80,6 +85,12 @@ export function parseInputs(env: Env, system: SystemFacts = { homedir: homedir()
   checkCombinations(read, inputs);
   if (read.problems.length > 0) throw new InputError(read.problems);
   return inputs;
+}
+
+/** FIPS and dual-stack as the SDK would take them from the active profile of the shared config file. */
+function activeProfileVariant(env: Env, system: SystemFacts): ConfigFileVariant {
+  const profile = env.AWS_PROFILE?.trim() || 'default';
+  return configFileVariant(system.readConfigFile?.(sharedFiles(env, system.homedir).config), profile);
 }
 
 export interface SummaryOptions {

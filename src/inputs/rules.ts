@@ -1,6 +1,5 @@
 // Rules that involve more than one input, or an input and the environment: all stated here, once,
 // and all checked before any network call.
-import { defaultStsEndpoint } from '../aws-names.js';
 import { BUILT_IN_TAG_KEYS } from '../session-tags.js';
 import { DEFAULTS, type InputName } from './names.js';
 import type { Inputs } from './model.js';
@@ -21,11 +20,16 @@ export function checkCombinations(read: InputReader, inputs: Inputs): void {
   if (read.problems.length === 0) checkSource(read, inputs, assumes);
 }
 
-/** AWS caps a session assumed with role-session credentials at one hour: role-chaining and every role-chain hop. */
+/**
+ * AWS caps a session assumed with role-session credentials at one hour: role-chaining from a session
+ * and every role-chain hop. role-chaining from an IAM user's long-term keys (no session token) is not
+ * chaining for STS: up to 12 hours, within the role's maximum.
+ */
 function checkChainedDuration(read: InputReader, inputs: Inputs): void {
   const cap = DEFAULTS.chainedMaxSeconds;
   if (inputs.durationSeconds <= cap) return;
-  if (inputs.roleChaining) read.problem('role-duration-seconds', `must be at most ${cap} with role-chaining: AWS limits chained role sessions to one hour`);
+  const fromSession = typeof inputs.environment.credentials !== 'object' || inputs.environment.credentials.sessionToken !== undefined;
+  if (inputs.roleChaining && fromSession) read.problem('role-duration-seconds', `must be at most ${cap} with role-chaining: AWS limits chained role sessions to one hour`);
   else if (inputs.roleChain.length > 0) read.problem('role-duration-seconds', `must be at most ${cap} with role-chain: AWS limits chained role sessions to one hour per hop`);
 }
 
@@ -101,7 +105,7 @@ function checkRoleOnlyInputs(read: InputReader, inputs: Inputs): void {
 /** Older Node ignores the proxy agents' settings and would connect directly: refuse rather than bypass the proxy quietly. */
 function checkProxyAgents(read: InputReader, inputs: Inputs): void {
   if (inputs.proxy.url === undefined || nodeSupportsProxyAgents(inputs.environment.nodeVersion)) return;
-  const targets = [inputs.stsEndpoint ?? defaultStsEndpoint(inputs.region), ...(inputs.environment.idToken ? [inputs.environment.idToken.url] : [])];
+  const targets = [...(inputs.stsEndpoint ? [inputs.stsEndpoint.url] : []), ...(inputs.environment.idToken ? [inputs.environment.idToken.url] : [])];
   if (targets.every(url => bypassesProxy(new URL(url), inputs.proxy.noProxy))) return;
   read.problem('http-proxy', `needs Node 24.5 or later to proxy requests, and this runner has ${inputs.environment.nodeVersion}`);
 }
@@ -118,8 +122,9 @@ function checkSource(read: InputReader, inputs: Inputs, assumes: boolean): void 
     );
   }
   checkTags(read, inputs, isSigned(source) && !inputs.skipSessionTagging);
+  // Warnings, not failures: configure-aws-credentials accepts these here, so a drop-in swap must too.
   if (!isSigned(source) && inputs.externalId !== undefined) {
-    read.problem('role-external-id', 'only applies to AssumeRole (stored keys or role-chaining); AssumeRoleWithWebIdentity has no external id');
+    inputs.warnings.push('role-external-id does not apply and is not sent: it belongs to AssumeRole (stored keys or role-chaining); AssumeRoleWithWebIdentity has no external id');
   }
 }
 
@@ -131,10 +136,12 @@ function malformedEnvironment(read: InputReader, inputs: Inputs, assumes: boolea
 }
 
 function checkTags(read: InputReader, inputs: Inputs, tagging: boolean): void {
-  const untagged = 'no session tags are sent on this run (web identity sessions take tags from the token; role-skip-session-tagging turns them off)';
+  const untagged = inputs.skipSessionTagging
+    ? 'role-skip-session-tagging is true, so no session tags are sent'
+    : 'web identity sessions (OIDC, web-identity-token-file) take their tags from the token, so no session tags are sent';
   if (!tagging) {
-    if (inputs.transitiveTagKeys.length > 0) read.problem('transitive-tag-keys', `${untagged}, so no key can be transitive`);
-    if (inputs.customTags.length > 0) read.problem('custom-tags', untagged);
+    if (inputs.transitiveTagKeys.length > 0) inputs.warnings.push(`transitive-tag-keys does not apply and is ignored: ${untagged}`);
+    if (inputs.customTags.length > 0) inputs.warnings.push(`custom-tags does not apply and is ignored: ${untagged}`);
     return;
   }
   const sent = [...BUILT_IN_TAG_KEYS, ...inputs.customTags.map(tag => tag.Key)];

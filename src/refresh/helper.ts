@@ -3,6 +3,7 @@
 // the credential_process JSON on stdout. Nothing is written to disk; failures go to stderr.
 import { homedir } from 'node:os';
 import { assumeRole } from '../credentials/assume.js';
+import { partitionEndpoint, type StsEndpoint } from '../endpoints.js';
 import { describeError, StepError } from '../errors.js';
 import { plainLine } from '../log-text.js';
 import { readRunnerFacts, type RunnerFacts } from '../inputs/environment.js';
@@ -78,7 +79,7 @@ export function specPlan(spec: RefreshSpec, proxy: ProxySettings, facts: RunnerF
     chain: targets.slice(1),
     profiles: [],
     region: spec.region,
-    stsEndpoint: spec.endpoint,
+    stsEndpoint: helperEndpoint(spec),
     proxy,
     maxAttempts: spec.maxAttempts,
     allowedAccountIds: [],
@@ -86,6 +87,7 @@ export function specPlan(spec: RefreshSpec, proxy: ProxySettings, facts: RunnerF
     userAgent: facts.userAgent,
     appId: facts.appId,
     notices: [],
+    warnings: [],
     sinks: {
       env: false,
       credentialOutputs: false,
@@ -133,4 +135,11 @@ function helperRuntime(env: Env, io: HelperIo, loadSdk: () => Promise<StsSdk>): 
     // The same context the main step tags with, read from the variables every step has.
     runContext: async () => envRunContext(env)
   };
+}
+
+/** The URL the main step called (FIPS or a custom one included); a spec without one gets its partition's default. */
+function helperEndpoint(spec: RefreshSpec): StsEndpoint {
+  if (spec.endpoint !== undefined) return { url: spec.endpoint, origin: 'sts-endpoint', fips: false, dualStack: false };
+  const resolved = partitionEndpoint(spec.region, { fips: false, dualStack: false });
+  return { url: 'url' in resolved ? resolved.url : `https://sts.${spec.region}.amazonaws.com`, origin: 'partition', fips: false, dualStack: false };
 }

@@ -34,10 +34,22 @@ export function connectSts(connection: StsConnection, loadSdk: () => Promise<Sts
   sdk.catch(() => undefined); // a failed load is reported by the call that awaits it
   // One keep-alive pool for the run's calls, so GetCallerIdentity reuses the assume call's connection.
   const agents: Promise<Agents> = connection.agent ? Promise.resolve({ httpAgent: connection.agent, httpsAgent: connection.agent }) : keepAliveAgents();
-  const client = async (credentials?: StaticCredentials): Promise<STSClient> => new (await sdk).STSClient(clientConfig(connection, await agents, credentials));
+  // The run's clock offset, learnt from STS's answers: a client per call would forget it.
+  const clock = { offsetMs: 0 };
+  const client = async (credentials?: StaticCredentials): Promise<STSClient> =>
+    new (await sdk).STSClient({ ...clientConfig(connection, await agents, credentials), systemClockOffset: clock.offsetMs });
   type Call<Output> = (sts: STSClient, options: { abortSignal: AbortSignal }) => Promise<Output>;
-  const send = <Output>(credentials: StaticCredentials | undefined, call: Call<Output>): Promise<Output> =>
-    withDeadline(connection.requestTimeoutMs, async abortSignal => call(withBodyCap(await client(credentials), abortSignal), { abortSignal }));
+  const attempt = <Output>(credentials: StaticCredentials | undefined, call: Call<Output>): Promise<Output> =>
+    withDeadline(connection.requestTimeoutMs, async abortSignal => {
+      const sts = withBodyCap(await client(credentials), abortSignal);
+      try {
+        return await call(sts, { abortSignal });
+      } finally {
+        // Every signed answer (success or refusal) carries STS's time; the SDK updated the offset from it.
+        clock.offsetMs = sts.config.systemClockOffset ?? clock.offsetMs;
+      }
+    });
+  const send = <Output>(credentials: StaticCredentials | undefined, call: Call<Output>): Promise<Output> => signedAgainIfSkewed(() => attempt(credentials, call));
   return {
     async assumeRole(request, signer) {
       const { AssumeRoleCommand } = await sdk;
@@ -112,6 +124,20 @@ function capBody<T extends { response: unknown }>(result: T, abortSignal: AbortS
   return result;
 }
 
+/**
+ * A runner clock minutes off gets every signature refused ("Signature expired" / "not yet current").
+ * The SDK learns the offset from the answer's Date header; a refusal it marked as corrected is
+ * signed again once, with the corrected clock.
+ */
+async function signedAgainIfSkewed<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if ((error as { $metadata?: { clockSkewCorrected?: boolean } }).$metadata?.clockSkewCorrected !== true) throw error;
+    return call();
+  }
+}
+
 interface Agents {
   httpAgent: HttpAgent;
   httpsAgent: HttpAgent | HttpsAgent;
@@ -133,7 +159,7 @@ function clientConfig(connection: StsConnection, agents: Agents, credentials?: S
     maxAttempts: 1,
     // Set here, the SDK does not look these up in ~/.aws/config (which an earlier step of the job may have
     // written): one attempt needs no retry mode; STS is SigV4 only; the app id still comes from the
-    // environment; a fresh client per call never learns a clock offset, so the default (on) is kept.
+    // environment; clock skew correction stays on (see sendCorrectingClock).
     retryMode: 'standard',
     authSchemePreference: [],
     userAgentAppId: async () => connection.appId,

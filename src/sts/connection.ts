@@ -1,8 +1,7 @@
-// Where and how to reach STS for a plan: its endpoint, through the proxy unless no-proxy says not,
-// named for CloudTrail.
+// Where and how to reach STS for a plan: the endpoint the plan resolved, through the proxy unless
+// no-proxy says not (decided on that same URL), named for CloudTrail.
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { defaultStsEndpoint } from '../aws-names.js';
 import { StepError } from '../errors.js';
 import { bypassesProxy } from '../inputs/proxy-settings.js';
 import type { Plan } from '../plan.js';
@@ -12,8 +11,18 @@ import type { ProxySettings, StsConnection } from '../types.js';
 export const REQUEST_TIMEOUT_MS = 10_000;
 
 export function stsConnection(plan: Pick<Plan, 'region' | 'stsEndpoint' | 'proxy' | 'userAgent' | 'appId'>): StsConnection {
-  const agent = proxyAgent(new URL(plan.stsEndpoint ?? defaultStsEndpoint(plan.region)), plan.proxy);
-  return { region: plan.region, endpoint: plan.stsEndpoint, userAgent: plan.userAgent, appId: plan.appId, requestTimeoutMs: REQUEST_TIMEOUT_MS, agent };
+  const endpoint = plan.stsEndpoint;
+  // The inputs layer resolves an endpoint for every plan that calls STS.
+  if (endpoint === undefined) throw new StepError('No STS endpoint was resolved for this run');
+  const agent = proxyAgent(new URL(endpoint.url), plan.proxy);
+  return {
+    region: plan.region,
+    endpoint: endpoint.url,
+    userAgent: plan.userAgent,
+    appId: plan.appId,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    agent
+  };
 }
 
 /** Node 24.5+ agents tunnel (https) or forward (http) through a proxy themselves; older Node is refused by the inputs layer. */
