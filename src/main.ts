@@ -10,7 +10,7 @@ import { exportCredentials, exportRunnerIdentity, wipeCredentials, type Verified
 import { parseInputs, summaryOptions } from './inputs/parse.js';
 import { preview } from './log-text.js';
 import { maskAccount, maskCredentials } from './mask.js';
-import { decidePlan, describePlan, roleAccounts, SOURCE_LABELS, type Plan } from './plan.js';
+import { decidePlan, describePlan, planDecisions, roleAccounts, SOURCE_LABELS, type Plan } from './plan.js';
 import type { ActionOutput, Runtime } from './ports.js';
 import { stsConnection } from './sts/connection.js';
 import { safeOutput } from './safe-output.js';
@@ -63,6 +63,7 @@ function announce(out: ActionOutput, plan: Plan): void {
   plan.warnings.forEach(warning => out.warning(warning));
   // A run from the runner's own identity is described once it is known: what supplied it, and who it is.
   if (plan.kind === 'wipe' || plan.source.kind !== 'ambient') out.info(describePlan(plan));
+  planDecisions(plan).forEach(line => out.debug(`Plan ${line}`));
 }
 
 async function credentialsFor(plan: ActivePlan, rt: Runtime, cancelled: AbortSignal, helper: Helper, started: number): Promise<void> {

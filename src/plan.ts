@@ -251,3 +251,22 @@ export function describePlan(plan: Plan, runner?: RunnerFound): string {
     }
   }
 }
+
+/** The decisions behind the Plan line, one per debug line (ACTIONS_STEP_DEBUG); never a secret. */
+export function planDecisions(plan: Plan): string[] {
+  if (plan.kind === 'wipe') return ['nothing to call: only the AWS variables are blanked'];
+  const proxied = (url: string): string =>
+    plan.proxy.url === undefined ? 'direct (no proxy configured)' : bypassesProxy(new URL(url), plan.proxy.noProxy) ? 'direct (no-proxy matches its host)' : 'through the proxy';
+  const endpoint = plan.stsEndpoint;
+  const source = plan.source;
+  const hops = plan.kind === 'assume' ? [...(plan.target ? [plan.target] : []), ...plan.chain] : [];
+  return [
+    `source: ${SOURCE_LABELS[source.kind]}${source.kind === 'oidc' ? `, token from ${new URL(source.endpoint.url).host} ${proxied(source.endpoint.url)}` : ''}`,
+    ...(endpoint ? [`STS: ${endpoint.url} (named by ${endpoint.origin}${endpoint.fips ? ', FIPS' : ''}${endpoint.dualStack ? ', dual-stack' : ''}), ${proxied(endpoint.url)}`] : []),
+    `retries: up to ${plan.maxAttempts} attempt${plan.maxAttempts === 1 ? '' : 's'} per call, only throttling, server and network faults`,
+    `deadline: ${plan.deadlineSeconds > 0 ? `${plan.deadlineSeconds} s for the whole step (action-timeout-s)` : 'none beyond each request’s own'}`,
+    ...hops.map((hop, i) => `hop ${i + 1}: ${hop.tagging ? `session tags on (${hop.customTags.length} custom, transitive: ${hop.transitiveTagKeys.join(', ') || 'none'})` : 'no session tags'}`),
+    `sinks: environment ${plan.sinks.env ? 'yes' : 'no'}, credential outputs ${plan.sinks.credentialOutputs ? 'yes' : 'no'}, profile files ${plan.sinks.sharedFiles.credentials} and ${plan.sinks.sharedFiles.config}${plan.sinks.refresh ? `, refresh profile '${plan.sinks.refresh.profile}'` : ''}`,
+    ...(plan.existing ? ['use-existing-credentials: the credentials found are checked once, unretried, before anything is assumed'] : [])
+  ];
+}

@@ -18,7 +18,7 @@ export interface Retried {
 
 export function retrier(plan: Plan, rt: Runtime): Retried {
   const policy = { maxAttempts: plan.maxAttempts, ...DEFAULT_BACKOFF };
-  return (what, call, retryable) => withRetry(call, { what, policy, pause: rt.clock, log: m => rt.out.info(m), retryable });
+  return (what, call, retryable) => withRetry(call, { what, policy, pause: rt.clock, log: m => rt.out.info(m), debug: m => rt.out.debug(m), retryable });
 }
 
 // Secrets without any of these survive tools that split or escape them badly; ~28% of STS secrets qualify.
@@ -189,6 +189,7 @@ async function assumeWithCredentials(target: RoleTarget, source: SignedSource, s
   const roleArn = await resolveRoleArn(target, source, sts, rt, retried);
   const tags = target.tagging ? withoutKeys(sessionTags(await rt.runContext(), target.customTags), hop?.inheritedTagKeys ?? []) : [];
   const request: AssumeRoleRequest = { ...roleRequest(target, roleArn), externalId: target.externalId, tags, transitiveTagKeys: target.transitiveTagKeys };
+  rt.out.debug(`AssumeRole ${roleArn}: session tags ${tags.map(tag => tag.Key).join(', ') || 'none'}${hop?.inheritedTagKeys.length ? ` (inherited as transitive, not sent again: ${hop.inheritedTagKeys.join(', ')})` : ''}`);
   const assume = (r: AssumeRoleRequest): Promise<AssumedSession> =>
     retried('AssumeRole', () => sts.assumeRole(r, signer)).catch(async (error: unknown) => {
       if (!isRefusal(error)) throw stsFailure('AssumeRole', roleArn, error);

@@ -42,7 +42,9 @@ export function exportCredentials(out: ActionOutput, plan: Plan, results: Verifi
     ...(refresh ? { [REFRESH_STATE]: JSON.stringify(sections.slice(entries.length * 2)) } : {})
   };
   const env = { ...(plan.sinks.clearEnvironment ? blankVariables() : {}), ...variables };
-  out.exportAll({ state, env, outputs: main === undefined ? {} : outputsOf(plan, main), files: staged?.staged });
+  const outputs = main === undefined ? {} : outputsOf(plan, main);
+  out.debug(`Export: environment ${Object.keys(env).join(', ') || 'none'}; outputs ${Object.keys(outputs).join(', ') || 'none'}; state for the post step ${Object.keys(state).join(', ') || 'none'}${staged ? `; ${staged.staged.description}` : ''}`);
+  out.exportAll({ state, env, outputs, files: staged?.staged });
   if (entries.length > 0) out.info(`Wrote profile${entries.length > 1 ? 's' : ''} ${entries.map(e => `'${e.name}'`).join(', ')} to ${files.credentials} and ${files.config}`);
   if (refresh) out.info(refresh.message);
   if (plan.sinks.clearEnvironment) out.info(`Cleared ${Object.keys(blankVariables()).join(', ')} for later steps`);

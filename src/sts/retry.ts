@@ -104,6 +104,8 @@ export interface RetryOptions {
   policy: RetryPolicy;
   pause: Pause;
   log: (message: string) => void;
+  /** Why a failure was not retried, for a person debugging the run. */
+  debug?: (message: string) => void;
   retryable?: (error: unknown, attempt: number) => boolean;
 }
 
@@ -113,7 +115,11 @@ export async function withRetry<T>(call: (attempt: number) => Promise<T>, option
     try {
       return await call(attempt);
     } catch (error) {
-      if (attempt >= options.policy.maxAttempts || !retryable(error, attempt)) throw error;
+      if (attempt >= options.policy.maxAttempts || !retryable(error, attempt)) {
+        const why = attempt >= options.policy.maxAttempts ? `attempt ${attempt} was the last of ${options.policy.maxAttempts}` : 'not a throttling, server or network fault';
+        options.debug?.(`${options.what}: ${describeError(error)}; not retried (${why})`);
+        throw error;
+      }
       const scale = isThrottling(error) ? (options.policy.throttling ?? options.policy) : options.policy;
       const delay = backoffDelay(attempt, scale, options.pause.random);
       options.log(`${options.what}: attempt ${attempt} of ${options.policy.maxAttempts} failed (${describeError(error)}); retrying in ${delay} ms`);
