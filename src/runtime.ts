@@ -21,7 +21,7 @@ export const systemClock: Clock = {
 export function systemRuntime(loadSdk: () => Promise<StsSdk>): Pick<Runtime, 'env' | 'system' | 'clock' | 'connectSts' | 'requestIdToken' | 'readTokenFile' | 'resolveAmbient'> {
   return {
     env: process.env,
-    system: { homedir: osHome(), nodeVersion: process.versions.node, readConfigFile },
+    system: { homedir: osHome(), nodeVersion: process.versions.node, platform: process.platform, readConfigFile },
     clock: systemClock,
     connectSts: connection => connectSts(connection, loadSdk),
     requestIdToken: (endpoint, audience, proxy) =>

@@ -8,6 +8,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export interface SystemFacts {
   homedir: string;
   nodeVersion: string;
+  /** Where the AWS CLI looks for its files differs on Windows (USERPROFILE); absent: POSIX rules. */
+  platform?: NodeJS.Platform;
   /** The shared config file's text (size-limited), for the settings the SDK would read from it; absent: none. */
   readConfigFile?: (path: string) => string | undefined;
 }

@@ -1,5 +1,6 @@
 import { InputError } from '../../src/errors.js';
 import { inputVariable } from '../../src/inputs/names.js';
+import { sharedFiles } from '../../src/inputs/environment.js';
 import { parseInputs } from '../../src/inputs/parse.js';
 import type { Env } from '../../src/types.js';
 
@@ -166,5 +167,23 @@ describe('reading inputs', () => {
 
   test('disable-retry means a single attempt', () => {
     expect(parseInputs(env({ 'aws-region': 'us-east-1', 'role-to-assume': ROLE, 'disable-retry': 'true' })).maxAttempts).toBe(1);
+  });
+});
+
+describe('where profiles go, as the AWS CLI finds them', () => {
+  test('on Windows, USERPROFILE wins over HOME (the CLI reads USERPROFILE), spaces and backslashes kept', () => {
+    const files = sharedFiles({ USERPROFILE: 'C:\\Users\\Run Ner', HOME: 'D:\\elsewhere' }, 'C:\\Users\\os', 'win32');
+    expect(files).toEqual({ credentials: 'C:\\Users\\Run Ner\\.aws\\credentials', config: 'C:\\Users\\Run Ner\\.aws\\config', customConfig: false });
+  });
+
+  test('on Windows without USERPROFILE, HOME, then the OS home; a relative one is never used', () => {
+    expect(sharedFiles({ HOME: 'C:\\h' }, 'C:\\Users\\os', 'win32').credentials).toBe('C:\\h\\.aws\\credentials');
+    expect(sharedFiles({ USERPROFILE: 'relative', HOME: '' }, 'C:\\Users\\os', 'win32').config).toBe('C:\\Users\\os\\.aws\\config');
+  });
+
+  test('elsewhere HOME, then the OS home; the AWS_* variables win everywhere', () => {
+    expect(sharedFiles({ HOME: '/home/r', USERPROFILE: '/ignored' }, '/root').credentials).toBe('/home/r/.aws/credentials');
+    expect(sharedFiles({ HOME: 'work' }, '/root').credentials).toBe('/root/.aws/credentials');
+    expect(sharedFiles({ AWS_SHARED_CREDENTIALS_FILE: 'C:\\Program Files\\aws\\creds', USERPROFILE: 'C:\\u' }, 'C:\\os', 'win32').credentials).toBe('C:\\Program Files\\aws\\creds');
   });
 });

@@ -1,6 +1,6 @@
 // What the run needs from the runner's environment besides its inputs, read once and named, so that
 // no later stage looks at an environment variable.
-import { isAbsolute, join } from 'node:path';
+import { posix, win32 } from 'node:path';
 import type { AmbientProvider, Env, IdTokenEndpoint, StaticCredentials, SystemFacts } from '../types.js';
 import { nonEmpty } from './reader.js';
 
@@ -58,7 +58,7 @@ export function readRunnerFacts(env: Env, system: SystemFacts): RunnerFacts {
   const url = nonEmpty(env[ID_TOKEN_URL_VARIABLE]);
   const bearer = nonEmpty(env[ID_TOKEN_TOKEN_VARIABLE]);
   const credentials = environmentCredentials(env);
-  const files = sharedFiles(env, system.homedir);
+  const files = sharedFiles(env, system.homedir, system.platform);
   return {
     idToken: url !== undefined && bearer !== undefined ? { url, bearer } : undefined,
     credentials,
@@ -104,14 +104,18 @@ function ambientLookup(env: Env, credentials: StaticCredentials | undefined, fil
   };
 }
 
-export function sharedFiles(env: Env, homedir: string): SharedFiles {
-  // An empty or relative HOME would put .aws in the working directory (the workspace): the OS home
-  // instead, and with neither the path stays relative, which the profile writer refuses.
-  const home = [env.HOME, homedir].find(dir => dir !== undefined && isAbsolute(dir)) ?? '';
+export function sharedFiles(env: Env, homedir: string, platform: NodeJS.Platform = 'linux'): SharedFiles {
+  // The AWS CLI on Windows reads USERPROFILE even when HOME is set (and runners set no HOME for
+  // JavaScript actions there); elsewhere HOME. An empty or relative one would put .aws in the working
+  // directory (the workspace): the OS home instead, and with neither the path stays relative, which
+  // the profile writer refuses.
+  const paths = platform === 'win32' ? win32 : posix;
+  const candidates = platform === 'win32' ? [env.USERPROFILE, env.HOME, homedir] : [env.HOME, homedir];
+  const home = candidates.find(dir => dir !== undefined && paths.isAbsolute(dir)) ?? '';
   const config = nonEmpty(env.AWS_CONFIG_FILE);
   return {
-    credentials: nonEmpty(env.AWS_SHARED_CREDENTIALS_FILE) ?? join(home, '.aws', 'credentials'),
-    config: config ?? join(home, '.aws', 'config'),
+    credentials: nonEmpty(env.AWS_SHARED_CREDENTIALS_FILE) ?? paths.join(home, '.aws', 'credentials'),
+    config: config ?? paths.join(home, '.aws', 'config'),
     customConfig: config !== undefined
   };
 }

@@ -90,7 +90,7 @@ export function parseInputs(env: Env, system: SystemFacts = { homedir: homedir()
 /** FIPS and dual-stack as the SDK would take them from the active profile of the shared config file. */
 function activeProfileVariant(env: Env, system: SystemFacts): ConfigFileVariant {
   const profile = env.AWS_PROFILE?.trim() || 'default';
-  return configFileVariant(system.readConfigFile?.(sharedFiles(env, system.homedir).config), profile);
+  return configFileVariant(system.readConfigFile?.(sharedFiles(env, system.homedir, system.platform).config), profile);
 }
 
 export interface SummaryOptions {

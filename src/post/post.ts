@@ -43,7 +43,7 @@ export function runPost(env: Env, out: PostOutput, homedir: string): void {
  * variables), a header this action writes, and a backup name it makes beside that file.
  */
 function couldHaveWritten(section: WrittenSection, env: Env, homedir: string): boolean {
-  const files = sharedFiles(env, homedir);
+  const files = sharedFiles(env, homedir, process.platform);
   const header = /^\[(profile )?[^\]\s][^\]]*\]$/.test(section.header) && !/[\u0000-\u001f\u007f\u0085\u2028\u2029]/.test(section.header);
   const backup = section.backup === undefined || isBackupOf(section.file, section.backup);
   return (section.file === files.credentials || section.file === files.config) && header && backup;

@@ -46,7 +46,7 @@ export async function runRefresh(argv: string[], env: Env, io: HelperIo, loadSdk
     const proxy = readProxySettings(undefined, undefined, env, (rule: string) => {
       throw new Error(`proxy settings: ${rule}`);
     });
-    const plan = specPlan(parseSpecArguments(argv), proxy, readRunnerFacts(env, { homedir: homedir(), nodeVersion: process.versions.node }));
+    const plan = specPlan(parseSpecArguments(argv), proxy, readRunnerFacts(env, { homedir: homedir(), nodeVersion: process.versions.node, platform: process.platform }));
     const rt = helperRuntime(env, io, loadSdk);
     const sts = rt.connectSts(stsConnection(plan));
     const { credentials } = await assumeRole(plan, plan.target!, sts, rt, plan.chain);
