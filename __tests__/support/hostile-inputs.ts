@@ -335,7 +335,8 @@ export function outcome(result: StepResult, c: Case, calls: Outcome['calls']): O
     timedOut: result.timedOut,
     errors: result.errors.map(e => (e.length > 300 ? `${e.slice(0, 300)}…` : e)),
     namesInput: result.errors.length === 1 && namesInput(c.names).test(result.errors[0]!),
-    otherCommands: result.commands.filter(cmd => cmd.name !== 'error' && cmd.name !== 'add-mask').map(cmd => cmd.name),
+    // Debug lines (ACTIONS_STEP_DEBUG) describe the plan and are allowed; nothing else may print a command.
+    otherCommands: result.commands.filter(cmd => !['error', 'add-mask', 'debug'].includes(cmd.name)).map(cmd => cmd.name),
     calls,
     exported: [result.env, result.outputs, result.state, result.paths, result.fileCommandErrors],
     leaks: findLeaks(result, secrets).filter(l => !NOT_SECRETS_MASKED.test(l)),
