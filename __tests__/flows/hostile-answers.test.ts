@@ -162,6 +162,20 @@ describe('STS answers are checked for shape before use', () => {
   });
 });
 
+describe('STS answers that are not XML', () => {
+  test('a 200 whose body is not XML is refused as an unusable answer, without the SDK noise, and not retried', async () => {
+    world.sts.addFault({ kind: 'answer', action: 'AssumeRoleWithWebIdentity', times: 1, body: 'not xml\n::stop-commands::T\n' });
+    const calls = world.sts.calls.length;
+    const result = await world.run({ 'role-to-assume': role('gha-deploy') });
+    expect(result.errors).toEqual([
+      'AssumeRoleWithWebIdentity for arn:aws:iam::111122223333:role/gha-deploy failed: UnusableAnswer: STS answered HTTP 200 with a body that is not an STS answer (not XML of the expected shape); refusing it'
+    ]);
+    expect(world.sts.calls.length - calls).toBe(1);
+    expect(result.env).toEqual({});
+    expectSafeLog(result);
+  });
+});
+
 describe('GitHub OIDC answers are checked for shape before use', () => {
   test('a token that is not a JWT is refused, never sent to STS', async () => {
     world.oidc.addFault({ kind: 'status', status: 200, times: 1, body: JSON.stringify({ value: 'not-a-jwt\n::stop-commands::T' }) });
