@@ -1,7 +1,7 @@
 // Text from outside (STS and OIDC answers, inputs, paths from the environment) never becomes a
 // workflow command, and answers that are not what they must be are refused before any use. In
 // process against the stand-ins; the file's leak scan runs over every run as well.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requestIdToken } from '../../src/oidc/token.js';
@@ -158,6 +158,7 @@ describe('STS answers are checked for shape before use', () => {
     expect(result.errors).toEqual([expect.stringContaining(named)]);
     expect(result.env).toEqual({});
     expect(result.outputs).toEqual({});
+    expect(existsSync(join(result.home, '.aws', 'credentials'))).toBe(false);
     expectSafeLog(result);
   });
 });
