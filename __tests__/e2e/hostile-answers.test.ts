@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { specArguments } from '../../src/export/refresh-spec.js';
-import { outputLines, parseCommandLine } from '../support/file-commands.ts';
+import { forgedCommands, outputLines } from '../support/file-commands.ts';
 import { expectNoLeaks } from '../support/leaks.ts';
 import { REPO_ROOT, role, startWorld, type World } from '../support/world.ts';
 
@@ -21,15 +21,6 @@ afterEach(() => {
   world.sts.clearFaults();
   world.oidc.clearFaults();
 });
-
-const OWN_COMMANDS = new Set(['add-mask', 'debug', 'notice', 'warning', 'error']);
-
-function forgedCommands(stdout: string): string[] {
-  return outputLines(stdout).filter(line => {
-    const command = parseCommandLine(line);
-    return (command !== undefined && !OWN_COMMANDS.has(command.name)) || line.includes('##[') || /stop-commands/i.test(line);
-  });
-}
 
 test('::stop-commands:: after a line break in an STS error message does not stop masking', async () => {
   world.sts.addFault({
