@@ -1,11 +1,12 @@
 // The built bundle, run as the runner runs it: server text cannot stop the runner's command processing,
 // so every credential is still masked; and the process ends with the step, whatever is still pending.
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { specArguments } from '../../src/export/refresh-spec.js';
-import { outputLines, parseCommandLine } from '../support/file-commands.ts';
+import { forgedCommands, outputLines } from '../support/file-commands.ts';
 import { expectNoLeaks } from '../support/leaks.ts';
 import { REPO_ROOT, role, startWorld, type World } from '../support/world.ts';
 
@@ -20,15 +21,6 @@ afterEach(() => {
   world.sts.clearFaults();
   world.oidc.clearFaults();
 });
-
-const OWN_COMMANDS = new Set(['add-mask', 'debug', 'notice', 'warning', 'error']);
-
-function forgedCommands(stdout: string): string[] {
-  return outputLines(stdout).filter(line => {
-    const command = parseCommandLine(line);
-    return (command !== undefined && !OWN_COMMANDS.has(command.name)) || line.includes('##[') || /stop-commands/i.test(line);
-  });
-}
 
 test('::stop-commands:: after a line break in an STS error message does not stop masking', async () => {
   world.sts.addFault({
@@ -79,4 +71,16 @@ test("the credential_process helper's stderr, which the tool running it prints i
   expect(outputLines(stderr)).toHaveLength(1);
   expect(stderr).toContain('AccessDenied: no ⏎ ::stop_commands::T ⏎ ## [add-mask]x');
   expect(forgedCommands(stderr)).toEqual([]);
+});
+
+test('a config file path with a line break and ::stop-commands:: stays on its line in the step and in the post step', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'aws-assume-role-hostile-')), 'x\n::stop-commands::T\n##[set-output name=a]b');
+  const configFile = join(dir, 'config');
+  const main = await world.step({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true' }, { env: { AWS_CONFIG_FILE: configFile } });
+  expect(main.errors).toEqual([]);
+  expect(forgedCommands(main.stdout)).toEqual([]);
+  const post = await world.post(main, { AWS_CONFIG_FILE: configFile });
+  expect(post.errors).toEqual([]);
+  expect(post.stdout).toContain('::stop_commands::T ⏎ ## [set-output name=a]b/config');
+  expect(forgedCommands(post.stdout)).toEqual([]);
 });

@@ -1,12 +1,12 @@
 // Text from outside (STS and OIDC answers, inputs, paths from the environment) never becomes a
 // workflow command, and answers that are not what they must be are refused before any use. In
 // process against the stand-ins; the file's leak scan runs over every run as well.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requestIdToken } from '../../src/oidc/token.js';
 import type { Runtime } from '../../src/ports.js';
-import { outputLines, parseCommandLine } from '../support/file-commands.ts';
+import { forgedCommands } from '../support/file-commands.ts';
 import type { InProcessResult } from '../support/in-process.ts';
 import { expectNoLeaks } from '../support/leaks.ts';
 import type { AnswerFields } from '../support/sts-server.ts';
@@ -23,17 +23,7 @@ afterEach(() => {
 afterAll(() => world.close());
 
 const KEYS = { 'aws-access-key-id': USER.accessKeyId, 'aws-secret-access-key': USER.secretAccessKey };
-/** The commands this action issues itself; anything else on a line would be forged by outside text. */
-const OWN_COMMANDS = new Set(['add-mask', 'debug', 'notice', 'warning', 'error']);
 const BREAKS = { LF: '\n', CR: '\r', CRLF: '\r\n' } as const;
-
-/** Lines the runner would take as a command the action did not mean to issue. */
-function forgedCommands(stdout: string): string[] {
-  return outputLines(stdout).filter(line => {
-    const command = parseCommandLine(line);
-    return (command !== undefined && !OWN_COMMANDS.has(command.name)) || line.includes('##[') || /stop-commands/i.test(line);
-  });
-}
 
 function worldSecrets(): string[] {
   return [
@@ -44,7 +34,7 @@ function worldSecrets(): string[] {
   ];
 }
 
-/** No forged command, every secret masked before it could show, and the given hostile text never on a line of its own. */
+/** No forged command, and every secret in the log masked before it (the file's leak scan checks every run again). */
 function expectSafeLog(result: InProcessResult): void {
   expect(forgedCommands(result.stdout)).toEqual([]);
   expectNoLeaks(result, worldSecrets().filter(secret => result.stdout.includes(secret)));
@@ -158,6 +148,21 @@ describe('STS answers are checked for shape before use', () => {
     expect(result.errors).toEqual([expect.stringContaining(named)]);
     expect(result.env).toEqual({});
     expect(result.outputs).toEqual({});
+    expect(existsSync(join(result.home, '.aws', 'credentials'))).toBe(false);
+    expectSafeLog(result);
+  });
+});
+
+describe('STS answers that are not XML', () => {
+  test('a 200 whose body is not XML is refused as an unusable answer, without the SDK noise, and not retried', async () => {
+    world.sts.addFault({ kind: 'answer', action: 'AssumeRoleWithWebIdentity', times: 1, body: 'not xml\n::stop-commands::T\n' });
+    const calls = world.sts.calls.length;
+    const result = await world.run({ 'role-to-assume': role('gha-deploy') });
+    expect(result.errors).toEqual([
+      'AssumeRoleWithWebIdentity for arn:aws:iam::111122223333:role/gha-deploy failed: UnusableAnswer: STS answered HTTP 200 with a body that is not an STS answer (not XML of the expected shape); refusing it'
+    ]);
+    expect(world.sts.calls.length - calls).toBe(1);
+    expect(result.env).toEqual({});
     expectSafeLog(result);
   });
 });

@@ -173,3 +173,17 @@ export function parseWorkflowCommands(text: string, stream: 'stdout' | 'stderr')
   });
   return commands;
 }
+
+/** The commands the action issues itself; any other command in its output was forged by outside text. */
+const OWN_COMMANDS: ReadonlySet<string> = new Set(['add-mask', 'debug', 'notice', 'warning', 'error']);
+
+/**
+ * Lines of a step's output the runner would take as a command the action never meant to issue: another
+ * command, a legacy `##[` anywhere in the line, or `stop-commands` at all (the action never needs it).
+ */
+export function forgedCommands(output: string): string[] {
+  return outputLines(output).filter(line => {
+    const command = parseCommandLine(line);
+    return (command !== undefined && !OWN_COMMANDS.has(command.name)) || line.includes('##[') || /stop-commands/i.test(line);
+  });
+}

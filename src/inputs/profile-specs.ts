@@ -26,8 +26,11 @@ export function parseProfileSpecs(lines: string[], problem: (rule: string) => vo
       match && !ROLE_ARN_PATTERN.test(roleArn) ? `'${preview(roleArn)}' (profile ${preview(name)}) is not a role ARN` : '',
       region !== undefined && !REGION_PATTERN.test(region) ? `'${preview(region)}' (profile ${preview(name)}) is not an AWS region name` : ''
     ].filter(error => error !== '');
-    if (errors.length > 0 && ++badLines <= SHOWN_LINES) errors.forEach(problem);
-    if (errors.length > 0) return [];
+    if (errors.length > 0) {
+      badLines += 1;
+      if (badLines <= SHOWN_LINES) errors.forEach(problem);
+      return [];
+    }
     return [region === undefined ? { name, roleArn } : { name, roleArn, region }];
   });
   if (badLines > SHOWN_LINES) problem(`${badLines - SHOWN_LINES} more lines like these`);

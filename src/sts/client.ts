@@ -49,7 +49,10 @@ export function connectSts(connection: StsConnection, loadSdk: () => Promise<Sts
         clock.offsetMs = sts.config.systemClockOffset ?? clock.offsetMs;
       }
     });
-  const send = <Output>(credentials: StaticCredentials | undefined, call: Call<Output>): Promise<Output> => signedAgainIfSkewed(() => attempt(credentials, call));
+  const send = <Output>(credentials: StaticCredentials | undefined, call: Call<Output>): Promise<Output> =>
+    signedAgainIfSkewed(() => attempt(credentials, call)).catch((error: unknown) => {
+      throw unreadable(error) ?? error;
+    });
   return {
     async assumeRole(request, signer) {
       const { AssumeRoleCommand } = await sdk;
@@ -222,6 +225,17 @@ function callerIdentity(response: GetCallerIdentityCommandOutput): CallerIdentit
   if (match?.[3] !== account) throw unusable('GetCallerIdentity', `an Arn that is not a principal of account ${account}: '${preview(arn)}'`);
   if (!USER_ID_PATTERN.test(userId)) throw unusable('GetCallerIdentity', `a UserId that is not 1-256 letters, digits or _+=,.@:-: '${preview(userId)}'`);
   return { account, arn, userId };
+}
+
+/** A success the SDK could not parse: said plainly (the SDK's text points at a hidden field), and not retried. */
+function unreadable(error: unknown): AnswerError | undefined {
+  // The SDK appends its hint to whatever the body read threw: our own refusal (the size cap) included.
+  if (error instanceof AnswerError) return new AnswerError(error.message.split('\n')[0] ?? error.message);
+  const facts = error as { message?: unknown; $response?: { statusCode?: unknown } } | undefined;
+  const status = facts?.$response?.statusCode;
+  if (typeof status !== 'number' || status < 200 || status > 299 || typeof facts?.message !== 'string') return undefined;
+  if (!facts.message.includes('Deserialization error')) return undefined;
+  return new AnswerError(`STS answered HTTP ${status} with a body that is not an STS answer (not XML of the expected shape); refusing it`, { cause: error });
 }
 
 function unusable(operation: string, what: string): AnswerError {
