@@ -1,8 +1,8 @@
 // Faults of STS and of GitHub's OIDC token endpoint, run in process: each case's outcome, the exact
 // calls it may cost and the backoff schedule it slept, read from the fake clock (never wall time).
-// Every case gets a world of its own, so the counts are exactly its own. Request timeouts are real
-// socket timeouts: here they are shortened through the runtime's ports (the step's own 10 s is
-// shown once by the built bundle, e2e/timeouts.test.ts).
+// Each case counts exactly its own calls. Request timeouts are real socket timeouts: here they are
+// shortened through the runtime's ports (the step's own 10 s is shown once by the built bundle,
+// e2e/timeouts.test.ts).
 import { requestIdToken } from '../../src/oidc/token.js';
 import type { Clock, Runtime } from '../../src/ports.js';
 import { proxyAgent } from '../../src/sts/connection.js';
@@ -300,9 +300,9 @@ const CASES: FaultCase[] = [
   }
 ];
 
-function countCalls(world: World): Calls {
+function countCalls(world: World, since: number): Calls {
   const counts: Calls = {};
-  for (const call of world.sts.calls) counts[call.action as StsAction] = ((counts[call.action as StsAction] as number | undefined) ?? 0) + 1;
+  for (const call of world.sts.calls.slice(since)) counts[call.action as StsAction] = ((counts[call.action as StsAction] as number | undefined) ?? 0) + 1;
   return counts;
 }
 
@@ -316,8 +316,20 @@ function withRequestTimeout(ms: number) {
   });
 }
 
+// Cases without a world, a clock or a timeout of their own share one world (starting one costs an RSA
+// key): their faults are cleared after each, and what they cost is counted from where they began.
+// A case whose request is left pending (a timeout) always gets its own, so a late answer counts nowhere.
+let shared: World;
+beforeAll(async () => {
+  shared = await startWorld();
+});
+afterAll(() => shared.close());
+
+const needsOwnWorld = (c: FaultCase): boolean => c.world !== undefined || c.clock !== undefined || c.requestTimeoutMs !== undefined;
+
 async function runCase(c: FaultCase): Promise<void> {
-  const world = await startWorld(c.world);
+  const world = needsOwnWorld(c) ? await startWorld(c.world) : shared;
+  const before = { calls: world.sts.calls.length, requests: world.oidc.requests, tokens: world.oidc.issued.length };
   try {
     for (const fault of c.sts ?? []) world.sts.addFault(fault);
     for (const fault of c.oidc ?? []) world.oidc.addFault(fault);
@@ -329,8 +341,8 @@ async function runCase(c: FaultCase): Promise<void> {
     expect({
       exit: result.exitCode,
       errors: result.errors,
-      calls: countCalls(world),
-      oidc: { requests: world.oidc.requests, tokens: world.oidc.issued.length },
+      calls: countCalls(world, before.calls),
+      oidc: { requests: world.oidc.requests - before.requests, tokens: world.oidc.issued.length - before.tokens },
       sleeps: result.clock.sleeps,
       exported: Object.keys(result.env).length + Object.keys(result.outputs).length + Object.keys(result.state).length > 0
     }).toEqual({
@@ -345,7 +357,12 @@ async function runCase(c: FaultCase): Promise<void> {
     if (e.exit === 0) expect(result.env.AWS_ACCESS_KEY_ID).toBe(world.sts.sessions.at(-1)?.accessKeyId);
     c.check?.(world, result);
   } finally {
-    await world.close();
+    if (world === shared) {
+      world.sts.clearFaults();
+      world.oidc.clearFaults();
+    } else {
+      await world.close();
+    }
   }
 }
 
@@ -353,10 +370,9 @@ test.each(CASES.map(c => [c.label, c] as const))('%s', async (_label, c) => runC
 
 describe('what a fault shows', () => {
   let world: World;
-  beforeAll(async () => {
-    world = await startWorld();
+  beforeAll(() => {
+    world = shared;
   });
-  afterAll(() => world.close());
   afterEach(() => {
     world.sts.clearFaults();
     world.oidc.clearFaults();
