@@ -4,12 +4,14 @@
 // shortened through the runtime's ports (the step's own 10 s is shown once by the built bundle,
 // e2e/timeouts.test.ts).
 import { requestIdToken } from '../../src/oidc/token.js';
+import { SPECIAL_CHARACTER_ATTEMPTS } from '../../src/credentials/assume.js';
 import type { Clock, Runtime } from '../../src/ports.js';
+import type { AssumedSession, Sts } from '../../src/types.js';
 import { proxyAgent } from '../../src/sts/connection.js';
 import { fakeClock, type FakeClock, type InProcessResult } from '../support/in-process.ts';
 import type { OidcFault, OidcOptions } from '../support/oidc-server.ts';
 import type { Fault, StsAction, StsOptions } from '../support/sts-server.ts';
-import { USER, role, startWorld, type World } from '../support/world.ts';
+import { ACCOUNT, OTHER_ACCOUNT, USER, role, startWorld, type World } from '../support/world.ts';
 
 /** Calls per action; a matcher where the count is not fixed (a token bucket's refill timing). */
 type Calls = Partial<Record<StsAction, unknown>>;
@@ -401,5 +403,60 @@ describe('what a fault shows', () => {
     ]);
     expect(result.clock.sleeps).toEqual([]);
     expect([result.env, result.outputs, result.state]).toEqual([{}, {}, {}]);
+  });
+});
+
+// Answers a real STS should never give, made by changing what the Sts port returns: each must stop
+// the run before anything is exported, since what was checked is not what would be used.
+describe('answers that cannot be trusted', () => {
+  const lying = (change: (sts: Sts) => Partial<Sts>) => (rt: Runtime): Runtime => ({
+    ...rt,
+    connectSts(connection) {
+      const sts = rt.connectSts(connection);
+      return { ...sts, ...change(sts) };
+    }
+  });
+
+  const withSpecialSecret = (s: AssumedSession): AssumedSession => ({ ...s, credentials: { ...s.credentials, secretAccessKey: `${s.credentials.secretAccessKey}+` } });
+
+  test('GetCallerIdentity naming another identity than the session issued: refused, nothing exported', async () => {
+    const other = `arn:aws:sts::${ACCOUNT}:assumed-role/someone-else/GitHubActions`;
+    const result = await shared.run(OIDC, { adapt: lying(sts => ({ getCallerIdentity: async c => ({ ...(await sts.getCallerIdentity(c)), arn: other }) })) });
+    expect(result.errors).toEqual([`GetCallerIdentity says these credentials are ${other}, but STS issued them for arn:aws:sts::${ACCOUNT}:assumed-role/gha-deploy/GitHubActions`]);
+    expect([result.env, result.outputs, result.state]).toEqual([{}, {}, {}]);
+  });
+
+  test('a chain hop answered with a session of another role: refused before it is verified or used', async () => {
+    const since = shared.sts.calls.length;
+    const target = role('deploy-target', OTHER_ACCOUNT);
+    const wrong = `arn:aws:sts::${OTHER_ACCOUNT}:assumed-role/ungranted-target/GitHubActions`;
+    const result = await shared.run(
+      { 'role-to-assume': role('gha-hub'), 'role-chain': target },
+      { adapt: lying(sts => ({ assumeRole: async (r, signer) => ({ ...(await sts.assumeRole(r, signer)), assumedRoleArn: wrong }) })) }
+    );
+    expect(result.errors).toEqual([`STS answered AssumeRole on ${target} with a session of another role: ${wrong}`]);
+    expect(shared.sts.calls.slice(since).map(c => c.action)).toEqual(['AssumeRoleWithWebIdentity', 'AssumeRole']);
+    expect([result.env, result.outputs, result.state]).toEqual([{}, {}, {}]);
+  });
+
+  test('special-characters-workaround: secrets that always have special characters end in one clear failure, within the budget', async () => {
+    const since = shared.sts.calls.length;
+    const result = await shared.run(
+      { 'role-to-assume': role('gha-deploy'), 'special-characters-workaround': 'true' },
+      { adapt: lying(sts => ({ assumeRoleWithWebIdentity: async (r, t) => withSpecialSecret(await sts.assumeRoleWithWebIdentity(r, t)) })) }
+    );
+    expect(result.errors).toEqual([expect.stringMatching(new RegExp(`^special-characters-workaround: ${SPECIAL_CHARACTER_ATTEMPTS} sessions in a row had special characters`))]);
+    expect(shared.sts.calls.slice(since).filter(c => c.action === 'AssumeRoleWithWebIdentity')).toHaveLength(SPECIAL_CHARACTER_ATTEMPTS);
+    expect([result.env, result.outputs, result.state]).toEqual([{}, {}, {}]);
+  });
+
+  test('use-existing-credentials with credentials that do not work: new ones are assumed, without a retry of the check', async () => {
+    const since = shared.sts.calls.length;
+    const stale = { AWS_ACCESS_KEY_ID: 'AKIASTALESTALESTALE1', AWS_SECRET_ACCESS_KEY: 'stale-secret-0123456789', AWS_SESSION_TOKEN: 'stale-token-0123456789' };
+    const result = await shared.run({ ...OIDC, 'use-existing-credentials': 'true' }, { env: stale });
+    expect(result.errors).toEqual([]);
+    expect(result.stdout).toContain('use-existing-credentials: the credentials in the environment do not work; getting new ones');
+    expect(shared.sts.calls.slice(since).map(c => c.action)).toEqual(['GetCallerIdentity', 'AssumeRoleWithWebIdentity', 'GetCallerIdentity']);
+    expect(result.env.AWS_ACCESS_KEY_ID).toBe(shared.sts.sessions.at(-1)?.accessKeyId);
   });
 });
