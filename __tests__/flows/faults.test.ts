@@ -201,6 +201,12 @@ const CASES: FaultCase[] = [
     expected: { exit: 1, error: /HTTP 403/, calls: {}, oidc: { requests: 1, tokens: 0 }, sleeps: [] }
   },
   {
+    label: 'OIDC endpoint 200 without a token: one request, a clear failure, no STS call',
+    inputs: OIDC,
+    oidc: [{ kind: 'status', status: 200, times: 50, body: '{"count":0}' }],
+    expected: { exit: 1, error: /^Could not get a GitHub OIDC token .*answered without a token \(no "value" field\)$/, calls: {}, oidc: { requests: 1, tokens: 0 }, sleeps: [] }
+  },
+  {
     label: 'OIDC connection dropped once, then a token',
     inputs: OIDC,
     oidc: [{ kind: 'drop', times: 1 }],
