@@ -44,7 +44,7 @@ let executable: string | undefined;
  * `aws` as found on PATH, except that a pyenv shim is resolved once to the script it runs: the shim
  * is a shell script that works out the Python version on every call, a second per later step.
  */
-function awsExecutable(): string {
+export function awsExecutable(): string {
   if (executable !== undefined) return executable;
   executable = 'aws';
   try {
