@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { callerIdentity, hasAwsCli, isLaterStepCall } from '../support/aws-cli.ts';
+import { hasAwsCli, isLaterStepCall } from '../support/aws-cli.ts';
 import { envAfter, type StepResult } from '../support/step-runner.ts';
 import { ACCOUNT, OTHER_ACCOUNT, role, startWorld, type World } from '../support/world.ts';
 
@@ -107,16 +107,6 @@ describe('refresh-credentials', () => {
     expect(post.exitCode).toBe(0);
     expect(readFileSync(join(home, '.aws', 'config'), 'utf8')).toBe(original);
     expect(post.env).toMatchObject({ AWS_PROFILE: '', AWS_ACCESS_KEY_ID: '' });
-  });
-
-  test('a custom AWS_CONFIG_FILE is written and handed to later steps', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'aws-assume-role-cfg-')), 'nested', 'config');
-    const result = await world.step({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true' }, { env: { AWS_CONFIG_FILE: file } });
-    expect(result.errors).toEqual([]);
-    expect(result.env['AWS_CONFIG_FILE']).toBe(file);
-    expect(readFileSync(file, 'utf8')).toContain('credential_process = ');
-    const later = await callerIdentity(world.sts.url, { ...envAfter(result), ...idTokenVariables() });
-    expect(later.exitCode).toBe(0);
   });
 
   test('without id-token permission in the later step the helper says so, on stderr, with no secret', async () => {

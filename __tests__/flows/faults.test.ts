@@ -1,15 +1,17 @@
 // Faults of STS and of GitHub's OIDC token endpoint, run in process: each case's outcome, the exact
 // calls it may cost and the backoff schedule it slept, read from the fake clock (never wall time).
-// Every case gets a world of its own, so the counts are exactly its own. Request timeouts are real
-// socket timeouts: here they are shortened through the runtime's ports (the step's own 10 s is
-// shown once by the built bundle, e2e/timeouts.test.ts).
+// Each case counts exactly its own calls. Request timeouts are real socket timeouts: here they are
+// shortened through the runtime's ports (the step's own 10 s is shown once by the built bundle,
+// e2e/timeouts.test.ts).
 import { requestIdToken } from '../../src/oidc/token.js';
+import { SPECIAL_CHARACTER_ATTEMPTS } from '../../src/credentials/assume.js';
 import type { Clock, Runtime } from '../../src/ports.js';
+import type { AssumedSession, Sts } from '../../src/types.js';
 import { proxyAgent } from '../../src/sts/connection.js';
 import { fakeClock, type FakeClock, type InProcessResult } from '../support/in-process.ts';
 import type { OidcFault, OidcOptions } from '../support/oidc-server.ts';
 import type { Fault, StsAction, StsOptions } from '../support/sts-server.ts';
-import { USER, role, startWorld, type World } from '../support/world.ts';
+import { ACCOUNT, OTHER_ACCOUNT, USER, role, startWorld, type World } from '../support/world.ts';
 
 /** Calls per action; a matcher where the count is not fixed (a token bucket's refill timing). */
 type Calls = Partial<Record<StsAction, unknown>>;
@@ -199,6 +201,12 @@ const CASES: FaultCase[] = [
     expected: { exit: 1, error: /HTTP 403/, calls: {}, oidc: { requests: 1, tokens: 0 }, sleeps: [] }
   },
   {
+    label: 'OIDC endpoint 200 without a token: one request, a clear failure, no STS call',
+    inputs: OIDC,
+    oidc: [{ kind: 'status', status: 200, times: 50, body: '{"count":0}' }],
+    expected: { exit: 1, error: /^Could not get a GitHub OIDC token .*answered without a token \(no "value" field\)$/, calls: {}, oidc: { requests: 1, tokens: 0 }, sleeps: [] }
+  },
+  {
     label: 'OIDC connection dropped once, then a token',
     inputs: OIDC,
     oidc: [{ kind: 'drop', times: 1 }],
@@ -300,9 +308,9 @@ const CASES: FaultCase[] = [
   }
 ];
 
-function countCalls(world: World): Calls {
+function countCalls(world: World, since: number): Calls {
   const counts: Calls = {};
-  for (const call of world.sts.calls) counts[call.action as StsAction] = ((counts[call.action as StsAction] as number | undefined) ?? 0) + 1;
+  for (const call of world.sts.calls.slice(since)) counts[call.action as StsAction] = ((counts[call.action as StsAction] as number | undefined) ?? 0) + 1;
   return counts;
 }
 
@@ -316,8 +324,20 @@ function withRequestTimeout(ms: number) {
   });
 }
 
+// Cases without a world, a clock or a timeout of their own share one world (starting one costs an RSA
+// key): their faults are cleared after each, and what they cost is counted from where they began.
+// A case whose request is left pending (a timeout) always gets its own, so a late answer counts nowhere.
+let shared: World;
+beforeAll(async () => {
+  shared = await startWorld();
+});
+afterAll(() => shared.close());
+
+const needsOwnWorld = (c: FaultCase): boolean => c.world !== undefined || c.clock !== undefined || c.requestTimeoutMs !== undefined;
+
 async function runCase(c: FaultCase): Promise<void> {
-  const world = await startWorld(c.world);
+  const world = needsOwnWorld(c) ? await startWorld(c.world) : shared;
+  const before = { calls: world.sts.calls.length, requests: world.oidc.requests, tokens: world.oidc.issued.length };
   try {
     for (const fault of c.sts ?? []) world.sts.addFault(fault);
     for (const fault of c.oidc ?? []) world.oidc.addFault(fault);
@@ -329,8 +349,8 @@ async function runCase(c: FaultCase): Promise<void> {
     expect({
       exit: result.exitCode,
       errors: result.errors,
-      calls: countCalls(world),
-      oidc: { requests: world.oidc.requests, tokens: world.oidc.issued.length },
+      calls: countCalls(world, before.calls),
+      oidc: { requests: world.oidc.requests - before.requests, tokens: world.oidc.issued.length - before.tokens },
       sleeps: result.clock.sleeps,
       exported: Object.keys(result.env).length + Object.keys(result.outputs).length + Object.keys(result.state).length > 0
     }).toEqual({
@@ -345,7 +365,12 @@ async function runCase(c: FaultCase): Promise<void> {
     if (e.exit === 0) expect(result.env.AWS_ACCESS_KEY_ID).toBe(world.sts.sessions.at(-1)?.accessKeyId);
     c.check?.(world, result);
   } finally {
-    await world.close();
+    if (world === shared) {
+      world.sts.clearFaults();
+      world.oidc.clearFaults();
+    } else {
+      await world.close();
+    }
   }
 }
 
@@ -353,10 +378,9 @@ test.each(CASES.map(c => [c.label, c] as const))('%s', async (_label, c) => runC
 
 describe('what a fault shows', () => {
   let world: World;
-  beforeAll(async () => {
-    world = await startWorld();
+  beforeAll(() => {
+    world = shared;
   });
-  afterAll(() => world.close());
   afterEach(() => {
     world.sts.clearFaults();
     world.oidc.clearFaults();
@@ -385,5 +409,60 @@ describe('what a fault shows', () => {
     ]);
     expect(result.clock.sleeps).toEqual([]);
     expect([result.env, result.outputs, result.state]).toEqual([{}, {}, {}]);
+  });
+});
+
+// Answers a real STS should never give, made by changing what the Sts port returns: each must stop
+// the run before anything is exported, since what was checked is not what would be used.
+describe('answers that cannot be trusted', () => {
+  const lying = (change: (sts: Sts) => Partial<Sts>) => (rt: Runtime): Runtime => ({
+    ...rt,
+    connectSts(connection) {
+      const sts = rt.connectSts(connection);
+      return { ...sts, ...change(sts) };
+    }
+  });
+
+  const withSpecialSecret = (s: AssumedSession): AssumedSession => ({ ...s, credentials: { ...s.credentials, secretAccessKey: `${s.credentials.secretAccessKey}+` } });
+
+  test('GetCallerIdentity naming another identity than the session issued: refused, nothing exported', async () => {
+    const other = `arn:aws:sts::${ACCOUNT}:assumed-role/someone-else/GitHubActions`;
+    const result = await shared.run(OIDC, { adapt: lying(sts => ({ getCallerIdentity: async c => ({ ...(await sts.getCallerIdentity(c)), arn: other }) })) });
+    expect(result.errors).toEqual([`GetCallerIdentity says these credentials are ${other}, but STS issued them for arn:aws:sts::${ACCOUNT}:assumed-role/gha-deploy/GitHubActions`]);
+    expect([result.env, result.outputs, result.state]).toEqual([{}, {}, {}]);
+  });
+
+  test('a chain hop answered with a session of another role: refused before it is verified or used', async () => {
+    const since = shared.sts.calls.length;
+    const target = role('deploy-target', OTHER_ACCOUNT);
+    const wrong = `arn:aws:sts::${OTHER_ACCOUNT}:assumed-role/ungranted-target/GitHubActions`;
+    const result = await shared.run(
+      { 'role-to-assume': role('gha-hub'), 'role-chain': target },
+      { adapt: lying(sts => ({ assumeRole: async (r, signer) => ({ ...(await sts.assumeRole(r, signer)), assumedRoleArn: wrong }) })) }
+    );
+    expect(result.errors).toEqual([`STS answered AssumeRole on ${target} with a session of another role: ${wrong}`]);
+    expect(shared.sts.calls.slice(since).map(c => c.action)).toEqual(['AssumeRoleWithWebIdentity', 'AssumeRole']);
+    expect([result.env, result.outputs, result.state]).toEqual([{}, {}, {}]);
+  });
+
+  test('special-characters-workaround: secrets that always have special characters end in one clear failure, within the budget', async () => {
+    const since = shared.sts.calls.length;
+    const result = await shared.run(
+      { 'role-to-assume': role('gha-deploy'), 'special-characters-workaround': 'true' },
+      { adapt: lying(sts => ({ assumeRoleWithWebIdentity: async (r, t) => withSpecialSecret(await sts.assumeRoleWithWebIdentity(r, t)) })) }
+    );
+    expect(result.errors).toEqual([expect.stringMatching(new RegExp(`^special-characters-workaround: ${SPECIAL_CHARACTER_ATTEMPTS} sessions in a row had special characters`))]);
+    expect(shared.sts.calls.slice(since).filter(c => c.action === 'AssumeRoleWithWebIdentity')).toHaveLength(SPECIAL_CHARACTER_ATTEMPTS);
+    expect([result.env, result.outputs, result.state]).toEqual([{}, {}, {}]);
+  });
+
+  test('use-existing-credentials with credentials that do not work: new ones are assumed, without a retry of the check', async () => {
+    const since = shared.sts.calls.length;
+    const stale = { AWS_ACCESS_KEY_ID: 'AKIASTALESTALESTALE1', AWS_SECRET_ACCESS_KEY: 'stale-secret-0123456789', AWS_SESSION_TOKEN: 'stale-token-0123456789' };
+    const result = await shared.run({ ...OIDC, 'use-existing-credentials': 'true' }, { env: stale });
+    expect(result.errors).toEqual([]);
+    expect(result.stdout).toContain('use-existing-credentials: the credentials in the environment do not work; getting new ones');
+    expect(shared.sts.calls.slice(since).map(c => c.action)).toEqual(['GetCallerIdentity', 'AssumeRoleWithWebIdentity', 'GetCallerIdentity']);
+    expect(result.env.AWS_ACCESS_KEY_ID).toBe(shared.sts.sessions.at(-1)?.accessKeyId);
   });
 });

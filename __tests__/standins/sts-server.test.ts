@@ -14,7 +14,7 @@ import {
   STSClient
 } from '@aws-sdk/client-sts';
 import type { AssumeRoleCommandInput } from '@aws-sdk/client-sts';
-import { hasAwsCli } from '../support/aws-cli.ts';
+import { awsExecutable, hasAwsCli } from '../support/aws-cli.ts';
 import { startSts } from '../support/sts-server.ts';
 import type { IamRole, IamUser, IssuedSession, StsOptions, StsServer } from '../support/sts-server.ts';
 import { signRequest } from '../support/sigv4.ts';
@@ -212,7 +212,7 @@ function aws(server: StsServer, creds: Creds, args: string[]): Promise<{ code: n
     AWS_SECRET_ACCESS_KEY: creds.secretAccessKey
   };
   if (creds.sessionToken !== undefined) env.AWS_SESSION_TOKEN = creds.sessionToken;
-  return run('aws', [...args, '--endpoint-url', server.url, '--output', 'json'], env);
+  return run(awsExecutable(), [...args, '--endpoint-url', server.url, '--output', 'json'], env);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 // is on PATH (CI installs it); on a machine without it, the same call made by a Node tool with the
 // AWS SDK for JavaScript v3's default credential chain (sdk-caller-identity.ts), which reads the
 // same env, profiles and credential_process, so the README's commands work on a bare machine.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -75,6 +75,24 @@ function stepEnv(env: Record<string, string>, given: string | undefined, home: s
   };
 }
 
+let executable: string | undefined;
+
+/**
+ * `aws` as found on PATH, except that a pyenv shim is resolved once to the script it runs: the shim
+ * is a shell script that works out the Python version on every call, a second per later step.
+ */
+export function awsExecutable(): string {
+  if (executable !== undefined) return executable;
+  executable = 'aws';
+  try {
+    const found = execFileSync('/bin/sh', ['-c', 'command -v aws'], { encoding: 'utf8' }).trim();
+    if (found.includes('/shims/')) executable = execFileSync('pyenv', ['which', 'aws'], { encoding: 'utf8' }).trim() || 'aws';
+  } catch {
+    // Not found or no pyenv: spawning 'aws' reports it.
+  }
+  return executable;
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
@@ -112,7 +130,7 @@ function runLaterStep(command: string, args: string[], env: Record<string, strin
 
 /** The real AWS CLI (`aws` on PATH), for what only the CLI can show; callerIdentity works without it. */
 export function awsCli(args: string[], env: Record<string, string>, opts: LaterStepOptions = {}): Promise<CliResult> {
-  return runLaterStep('aws', args, env, opts);
+  return runLaterStep(awsExecutable(), args, env, opts);
 }
 
 // Run by this same Node (Node 24 strips the types), so the step needs nothing installed beyond npm ci.
