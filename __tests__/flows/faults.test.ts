@@ -461,7 +461,7 @@ describe('answers that cannot be trusted', () => {
     const stale = { AWS_ACCESS_KEY_ID: 'AKIASTALESTALESTALE1', AWS_SECRET_ACCESS_KEY: 'stale-secret-0123456789', AWS_SESSION_TOKEN: 'stale-token-0123456789' };
     const result = await shared.run({ ...OIDC, 'use-existing-credentials': 'true' }, { env: stale });
     expect(result.errors).toEqual([]);
-    expect(result.stdout).toContain('use-existing-credentials: the credentials in the environment do not work; getting new ones');
+    expect(result.stdout).toContain('use-existing-credentials: the credentials from the environment do not work; getting new ones');
     expect(shared.sts.calls.slice(since).map(c => c.action)).toEqual(['GetCallerIdentity', 'AssumeRoleWithWebIdentity', 'GetCallerIdentity']);
     expect(result.env.AWS_ACCESS_KEY_ID).toBe(shared.sts.sessions.at(-1)?.accessKeyId);
   });
