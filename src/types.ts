@@ -77,6 +77,7 @@ export interface RoleRequest {
 
 export interface AssumeRoleRequest extends RoleRequest {
   externalId?: string;
+  sourceIdentity?: string;
   tags: Tag[];
   transitiveTagKeys: string[];
 }

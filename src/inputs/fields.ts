@@ -147,6 +147,17 @@ export function readExternalId(read: InputReader): string | undefined {
   return id;
 }
 
+/** STS's rule for SourceIdentity: 2-64 of [\w+=,.@-], and never the reserved aws: prefix. */
+export function readSourceIdentity(read: InputReader): string | undefined {
+  const value = read.text('source-identity');
+  if (value === undefined) return undefined;
+  if (/^aws:/i.test(value)) read.problem('source-identity', `must not start with aws: (reserved by AWS), got '${preview(value)}'`);
+  else if (!SESSION_NAME_PATTERN.test(value)) {
+    read.problem('source-identity', `must be 2-64 characters of letters, digits and _+=,.@- (STS's rule; a bot's name such as dependabot[bot] is not), got '${preview(value)}'`);
+  }
+  return value;
+}
+
 export function readInlinePolicy(read: InputReader): string | undefined {
   const text = read.text('inline-session-policy');
   if (text === undefined) return undefined;

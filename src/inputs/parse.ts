@@ -23,6 +23,7 @@ import {
   readRole,
   readRoleChain,
   readSessionName,
+  readSourceIdentity,
   readTokenFile,
   readTransitiveTagKeys
 } from './fields.js';
@@ -79,6 +80,7 @@ export function parseInputs(env: Env, system: SystemFacts = { homedir: homedir()
     warnings: [...legacy.warnings],
     roleChain: readRoleChain(read),
     refreshCredentials: read.boolean('refresh-credentials', false),
+    sourceIdentity: readSourceIdentity(read),
     summary: read.boolean('summary', true),
     environment: readRunnerFacts(env, system)
   };

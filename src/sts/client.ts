@@ -30,6 +30,7 @@ export function connectSts(connection: StsConnection, loadSdk: () => Promise<Sts
           new AssumeRoleCommand({
             ...roleParameters(request),
             ExternalId: request.externalId,
+            SourceIdentity: request.sourceIdentity,
             Tags: request.tags.length > 0 ? request.tags : undefined,
             TransitiveTagKeys: request.transitiveTagKeys.length > 0 ? request.transitiveTagKeys : undefined
           })
