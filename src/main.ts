@@ -46,7 +46,7 @@ function announce(out: ActionOutput, plan: Plan): void {
 
 async function credentialsFor(plan: ActivePlan, rt: Runtime, cancelled: AbortSignal, helper: Helper, started: number): Promise<void> {
   checkProfileTargets(plan);
-  const sts = rt.connectSts(stsConnection(plan));
+  const sts = rt.connectSts({ ...stsConnection(plan), onClockCorrected: offset => rt.out.info(clockSkewLine(offset)) });
   if (await existingCredentialsWork(plan, sts, rt)) return;
   const results = await getVerifiedCredentials(plan, sts, rt);
   // The deadline may have passed while the last call was answered: then nothing may be written.
@@ -55,6 +55,11 @@ async function credentialsFor(plan: ActivePlan, rt: Runtime, cancelled: AbortSig
   exportCredentials(rt.out, plan, results);
   const main = results[0];
   if (plan.sinks.summary && main) rt.out.summary(successSummary(summaryFacts(plan, main.identity, main.credentials, rt.clock.now() - started)));
+}
+
+function clockSkewLine(offsetMs: number): string {
+  const minutes = Math.round(Math.abs(offsetMs) / 6000) / 10;
+  return `STS refused the signature for clock skew: this runner's clock is ${minutes} min ${offsetMs < 0 ? 'ahead of' : 'behind'} STS's; signing again with STS's time (kept for the rest of the step)`;
 }
 
 /** `action-timeout-s`: one deadline for the whole step, on the run's clock. */

@@ -99,4 +99,6 @@ export interface StsConnection {
   requestTimeoutMs: number;
   /** A proxying agent, when the endpoint is reached through a proxy. */
   agent?: Agent;
+  /** Told when STS refused a signature for clock skew and the call is signed again with STS's time. */
+  onClockCorrected?: (offsetMs: number) => void;
 }

@@ -1,8 +1,9 @@
 // source-identity: SourceIdentity on the run's first AssumeRole, off by default, checked like STS checks it.
+import type { PolicyDocument } from '../support/sts-server.ts';
 import { role, ROLES, startWorld, USER, type World } from '../support/world.ts';
 
 const KEYS = { 'aws-access-key-id': USER.accessKeyId, 'aws-secret-access-key': USER.secretAccessKey };
-const trusting = (principal: string) => ({
+const trusting = (principal: string): PolicyDocument => ({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Principal: { AWS: principal }, Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'] }]
 });

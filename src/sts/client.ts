@@ -21,7 +21,8 @@ export function connectSts(connection: StsConnection, loadSdk: () => Promise<Sts
   const send = async <T>(credentials: StaticCredentials | undefined, call: (client: STSClient, sdk: StsSdk) => Promise<T>): Promise<T> => {
     const loaded = await sdk;
     const config = clientConfig(connection, await agents, credentials);
-    return sendCorrectingClock(() => new loaded.STSClient({ ...config, systemClockOffset: clock.offsetMs }), client => call(client, loaded), clock);
+    const client = (): STSClient => new loaded.STSClient({ ...config, systemClockOffset: clock.offsetMs });
+    return sendCorrectingClock(client, stsClient => call(stsClient, loaded), clock, connection.onClockCorrected);
   };
   return {
     async assumeRole(request, signer) {
@@ -60,13 +61,19 @@ export function connectSts(connection: StsConnection, loadSdk: () => Promise<Sts
  * call would forget it, so the run keeps it (`clock`) and gives it to each new client. A refusal the
  * SDK marked as corrected is signed again once, with the corrected clock.
  */
-async function sendCorrectingClock<T>(client: () => STSClient, call: (client: STSClient) => Promise<T>, clock: { offsetMs: number }): Promise<T> {
+async function sendCorrectingClock<T>(
+  client: () => STSClient,
+  call: (client: STSClient) => Promise<T>,
+  clock: { offsetMs: number },
+  corrected?: (offsetMs: number) => void
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const current = client();
     try {
       return await call(current);
     } catch (error) {
       if (attempt > 1 || (error as { $metadata?: { clockSkewCorrected?: boolean } }).$metadata?.clockSkewCorrected !== true) throw error;
+      corrected?.(current.config.systemClockOffset ?? 0);
     } finally {
       // Every signed answer (success or refusal) carries STS's time; the SDK updated the offset from it.
       clock.offsetMs = current.config.systemClockOffset ?? clock.offsetMs;
