@@ -227,7 +227,7 @@ const ENDPOINT_SOURCES = ['AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL'] as const;
  * for the region's partition with AWS_USE_FIPS_ENDPOINT / AWS_USE_DUALSTACK_ENDPOINT. Undefined when
  * there is no region to resolve for, or a problem was reported.
  */
-export function readEndpoint(read: InputReader, env: Env, region: string, config: ConfigFileVariant = {}): StsEndpoint | undefined {
+export function readEndpoint(read: InputReader, env: Env, region: string, config: ConfigFileVariant = {}, notices: string[] = []): StsEndpoint | undefined {
   const variant = {
     fips: readVariantSetting(read, 'AWS_USE_FIPS_ENDPOINT', nonEmpty(env.AWS_USE_FIPS_ENDPOINT), config.fips),
     dualStack: readVariantSetting(read, 'AWS_USE_DUALSTACK_ENDPOINT', nonEmpty(env.AWS_USE_DUALSTACK_ENDPOINT), config.dualStack)
@@ -236,6 +236,9 @@ export function readEndpoint(read: InputReader, env: Env, region: string, config
   const named = given !== undefined ? { url: given, origin: 'sts-endpoint' as const } : fromEnvironment(env);
   if (named !== undefined) {
     const url = checkEndpointUrl(read, named.url, named.origin);
+    // The SDK refuses FIPS or dual-stack with a custom endpoint; the workflow named this one, so it is used as given.
+    const asked = [variant.fips ? 'FIPS' : '', variant.dualStack ? 'dual-stack' : ''].filter(v => v !== '').join(' and ');
+    if (url !== undefined && asked !== '') notices.push(`${asked} asked for, but ${named.origin} names the STS endpoint, which is used as given: make sure it is a ${asked} endpoint`);
     return url === undefined ? undefined : { url, origin: named.origin, fips: false, dualStack: false };
   }
   if (region === '' || !REGION_PATTERN.test(region)) return undefined;
