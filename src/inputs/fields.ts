@@ -243,9 +243,10 @@ export function readEndpoint(read: InputReader, env: Env, region: string, config
   }
   if (region === '' || !REGION_PATTERN.test(region)) return undefined;
   if (variant.fips && !hasFipsSts(region)) {
+    const asker = nonEmpty(env.AWS_USE_FIPS_ENDPOINT) !== undefined ? 'AWS_USE_FIPS_ENDPOINT' : 'use_fips_endpoint in the shared config file';
     read.problem(
       'aws-region',
-      `AWS_USE_FIPS_ENDPOINT is true, but STS has no FIPS endpoint in ${region} (only in ${STS_FIPS_REGIONS.join(', ')}); use one of those regions, or set sts-endpoint`
+      `${asker} is true, but STS has no FIPS endpoint in ${region} (only in ${STS_FIPS_REGIONS.join(', ')}); use one of those regions, or set sts-endpoint`
     );
     return undefined;
   }
