@@ -259,6 +259,8 @@ export function readEndpoint(read: InputReader, env: Env, region: string, config
 }
 
 function fromEnvironment(env: Env): { url: string; origin: (typeof ENDPOINT_SOURCES)[number] } | undefined {
+  // As in the SDK: the runner may say to ignore configured endpoints (the sts-endpoint input still counts).
+  if (nonEmpty(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS) === 'true') return undefined;
   for (const origin of ENDPOINT_SOURCES) {
     const url = nonEmpty(env[origin]);
     if (url !== undefined) return { url, origin };
