@@ -68,7 +68,7 @@ function announce(out: ActionOutput, plan: Plan): void {
 
 async function credentialsFor(plan: ActivePlan, rt: Runtime, cancelled: AbortSignal, helper: Helper, started: number): Promise<void> {
   checkProfileTargets(plan);
-  const sts = rt.connectSts(stsConnection(plan));
+  const sts = rt.connectSts({ ...stsConnection(plan), onClockCorrected: offset => rt.out.info(clockSkewLine(offset)) });
   if (await existingCredentialsWork(plan, sts, rt)) return;
   const runner = plan.source.kind === 'ambient' ? await identifyRunner(plan.source.lookup, plan, sts, rt) : undefined;
   if (runner) rt.out.info(describePlan(plan, { origin: runner.origin, arn: preview(runner.identity.arn, 200) }));
@@ -95,6 +95,11 @@ function reportRunner(plan: Extract<Plan, { kind: 'verify-ambient' }>, runner: R
 
 function origin(runner: RunnerIdentity | undefined): { source?: string } {
   return runner ? { source: `${SOURCE_LABELS.ambient}: ${runner.origin}` } : {};
+}
+
+function clockSkewLine(offsetMs: number): string {
+  const minutes = Math.round(Math.abs(offsetMs) / 6000) / 10;
+  return `STS refused the signature for clock skew: this runner's clock is ${minutes} min ${offsetMs < 0 ? 'ahead of' : 'behind'} STS's; signing again with STS's time (kept for the rest of the step)`;
 }
 
 /** `action-timeout-s`: one deadline for the whole step, on the run's clock. */

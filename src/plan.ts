@@ -18,6 +18,8 @@ export interface RoleTarget {
   sessionName: string;
   durationSeconds: number;
   externalId?: string;
+  /** Sent on this AssumeRole only; STS keeps it on every later hop. */
+  sourceIdentity?: string;
   inlineSessionPolicy?: string;
   managedSessionPolicies: string[];
   /** Session tags go only on AssumeRole; web identity sessions take theirs from the token. */
@@ -146,6 +148,8 @@ function roleTargets(inputs: Inputs, source: CredentialSource): { target?: RoleT
     sessionName: inputs.sessionName,
     durationSeconds: inputs.durationSeconds,
     externalId: inputs.externalId,
+    // AssumeRoleWithWebIdentity takes none: then the first role-chain hop sends it (chainHops).
+    sourceIdentity: isSigned(source) ? inputs.sourceIdentity : undefined,
     inlineSessionPolicy: inputs.inlineSessionPolicy,
     managedSessionPolicies: inputs.managedSessionPolicies,
     tagging,
@@ -168,8 +172,9 @@ function roleTargets(inputs: Inputs, source: CredentialSource): { target?: RoleT
  */
 function chainHops(inputs: Inputs, first: RoleTarget): RoleTarget[] {
   if (inputs.roleChain.length === 0) return [first];
-  const hops: RoleTarget[] = inputs.roleChain.map(arn => ({
+  const hops: RoleTarget[] = inputs.roleChain.map((arn, index) => ({
     role: { kind: 'arn', arn },
+    sourceIdentity: index === 0 && first.sourceIdentity === undefined ? inputs.sourceIdentity : undefined,
     sessionName: inputs.sessionName,
     durationSeconds: inputs.durationSeconds,
     managedSessionPolicies: [],

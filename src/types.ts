@@ -79,6 +79,7 @@ export interface RoleRequest {
 
 export interface AssumeRoleRequest extends RoleRequest {
   externalId?: string;
+  sourceIdentity?: string;
   tags: Tag[];
   transitiveTagKeys: string[];
 }
@@ -100,6 +101,8 @@ export interface StsConnection {
   requestTimeoutMs: number;
   /** A proxying agent, when the endpoint is reached through a proxy. */
   agent?: Agent;
+  /** Told when STS refused a signature for clock skew and the call is signed again with STS's time. */
+  onClockCorrected?: (offsetMs: number) => void;
 }
 
 /**

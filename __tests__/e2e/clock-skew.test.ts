@@ -48,5 +48,6 @@ if (FAKETIME === undefined) {
     const calls = world.sts.calls.slice(before).map(c => `${c.action} ${c.status}${c.code ? ` ${c.code}` : ''}`);
     expect(calls).toEqual(['AssumeRole 403 SignatureDoesNotMatch', 'AssumeRole 200', 'GetCallerIdentity 200']);
     expect(result.env.AWS_ACCESS_KEY_ID).toBe(world.sts.sessions.at(-1)?.accessKeyId);
+    expect(result.stdout).toMatch(/STS refused the signature for clock skew: this runner's clock is 2\d(\.\d)? min (ahead of|behind) STS's; signing again/);
   });
 }

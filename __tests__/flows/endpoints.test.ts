@@ -137,6 +137,21 @@ describe('an endpoint the workflow or the runner names', () => {
     expect(world.sts.calls.length).toBe(calls);
   });
 
+  test('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true: the variables are ignored, as the SDK ignores them', async () => {
+    const { seen, adapt } = recorded(world);
+    const env = { AWS_ENDPOINT_URL_STS: 'https://sts-env.example.test', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' };
+    await world.run({ 'role-to-assume': role('gha-deploy'), 'sts-endpoint': '' }, { env, adapt });
+    await world.run({ 'role-to-assume': role('gha-deploy'), 'sts-endpoint': 'https://sts.example.test' }, { env, adapt });
+    expect(seen.map(c => c.endpoint)).toEqual(['https://sts.us-east-1.amazonaws.com', 'https://sts.example.test']);
+  });
+
+  test('FIPS asked for with a named endpoint: the endpoint is used as given, with a notice to check it', async () => {
+    const { seen, adapt } = recorded(world);
+    const result = await world.run({ 'role-to-assume': role('gha-deploy'), 'sts-endpoint': 'https://sts.vpce.example.test' }, { env: { AWS_USE_FIPS_ENDPOINT: 'true' }, adapt });
+    expect(seen.map(c => c.endpoint)).toEqual(['https://sts.vpce.example.test']);
+    expect(result.stdout).toContain('::notice::FIPS asked for, but sts-endpoint names the STS endpoint, which is used as given: make sure it is a FIPS endpoint');
+  });
+
   test('http to a host other than this machine is refused for sts-endpoint too', async () => {
     const result = await world.run({ 'role-to-assume': role('gha-deploy'), 'sts-endpoint': 'http://localstack:4566' });
     expect(result.errors.join('\n')).toContain("sts-endpoint: 'http://localstack:4566' must use https: plain http is allowed only to this machine");

@@ -67,5 +67,6 @@ describe.each([
     expect(skewed.sts.calls.map(c => `${c.action} ${c.status}`)).toEqual(['AssumeRole 403', 'AssumeRole 200', 'GetCallerIdentity 200']);
     expect(result.clock.sleeps).toEqual([]);
     expect(result.env.AWS_ACCESS_KEY_ID).toBe(skewed.sts.sessions.at(-1)?.accessKeyId);
+    expect(result.stdout).toMatch(new RegExp(`this runner's clock is 20 min ${offsetSeconds < 0 ? 'ahead of' : 'behind'} STS's; signing again`));
   });
 });

@@ -353,6 +353,22 @@ describe('GetCallerIdentity and SigV4', () => {
     expect(slight.status).toBe(200);
   });
 
+  it('keeps its own clock (clockOffsetSeconds): signatures are checked on it and every answer carries it in Date', async () => {
+    const behind = await startSts({ ...baseOptions(), clockOffsetSeconds: -1200 });
+    try {
+      const refused = await signedPost(behind, keysOf(CI), { Action: 'GetCallerIdentity' });
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatch(/Signature not yet current/);
+      const stsTime = Date.parse(String(refused.headers.date));
+      expect(Math.abs(stsTime - (Date.now() - 1_200_000))).toBeLessThan(5_000);
+      const onItsClock = await signedPost(behind, keysOf(CI), { Action: 'GetCallerIdentity' }, { date: new Date(stsTime) });
+      expect(onItsClock.status).toBe(200);
+      expect(Math.abs(Date.parse(String(onItsClock.headers.date)) - stsTime)).toBeLessThan(5_000);
+    } finally {
+      await behind.close();
+    }
+  });
+
   it('rejects a scope for another region, also when the SDK signs it', async () => {
     const raw = await signedPost(server, keysOf(CI), { Action: 'GetCallerIdentity' }, { region: 'eu-west-1' });
     expect(raw.status).toBe(403);

@@ -93,6 +93,7 @@ const VALUES: Record<(typeof INPUT_NAMES)[number], fc.Arbitrary<string>> = {
   'action-timeout-s': around(fc.oneof(fc.integer({ min: -5, max: 30000 }).map(String), fc.constantFrom('0', '1.5', '60s'))),
   'role-chain': fc.oneof(fc.constant(''), fc.array(around(fc.constantFrom(ROLE, 'arn:aws:iam::444455556666:role/t', 'not-an-arn')), { maxLength: 3 }).map(a => a.join('\n'))),
   'refresh-credentials': booleanText,
+  'source-identity': fc.oneof(fc.constant(''), around(fc.constantFrom('octocat', 'dependabot[bot]', 'aws:me', 'x', 'a'.repeat(65), 'ci@example.com'))),
   summary: booleanText
 };
 
@@ -234,6 +235,7 @@ describe('the input parsers', () => {
         expect(i.managedSessionPolicies.length).toBeLessThanOrEqual(10);
         for (const arn of i.managedSessionPolicies) expect(arn).toMatch(/^arn:[a-z-]+:iam::(\d{12}|aws):policy\/[!-~]+$/);
         for (const id of i.allowedAccountIds) expect(id).toMatch(/^\d{12}$/);
+        if (i.sourceIdentity !== undefined) expect(i.sourceIdentity).toMatch(/^(?!aws:)[\w+=,.@-]{2,64}$/);
         if (i.stsEndpoint !== undefined) {
           const url = new URL(i.stsEndpoint.url);
           // https, or http to this machine only: the OIDC token and signed requests go there.

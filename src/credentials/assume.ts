@@ -188,13 +188,26 @@ async function assumeWithCredentials(target: RoleTarget, source: SignedSource, s
   const signer = source.credentials;
   const roleArn = await resolveRoleArn(target, source, sts, rt, retried);
   const tags = target.tagging ? withoutKeys(sessionTags(await rt.runContext(), target.customTags), hop?.inheritedTagKeys ?? []) : [];
-  const request: AssumeRoleRequest = { ...roleRequest(target, roleArn), externalId: target.externalId, tags, transitiveTagKeys: target.transitiveTagKeys };
+  const request: AssumeRoleRequest = {
+    ...roleRequest(target, roleArn),
+    externalId: target.externalId,
+    sourceIdentity: target.sourceIdentity,
+    tags,
+    transitiveTagKeys: target.transitiveTagKeys
+  };
   rt.out.debug(`AssumeRole ${roleArn}: session tags ${tags.map(tag => tag.Key).join(', ') || 'none'}${hop?.inheritedTagKeys.length ? ` (inherited as transitive, not sent again: ${hop.inheritedTagKeys.join(', ')})` : ''}`);
   const assume = (r: AssumeRoleRequest): Promise<AssumedSession> =>
     retried('AssumeRole', () => sts.assumeRole(r, signer)).catch(async (error: unknown) => {
       if (!isRefusal(error)) throw stsFailure('AssumeRole', roleArn, error);
       const caller = hop?.caller ?? (await sourceCaller(sts, signer));
-      const facts = { roleArn, caller, tagged: r.tags.length > 0, externalId: target.externalId !== undefined, stsMessage: describeError(error) };
+      const facts = {
+        roleArn,
+        caller,
+        tagged: r.tags.length > 0,
+        externalId: target.externalId !== undefined,
+        sourceIdentity: r.sourceIdentity !== undefined,
+        stsMessage: describeError(error)
+      };
       throw refused('AssumeRole', roleArn, error, diagnoseAssumeRole(facts));
     });
   try {

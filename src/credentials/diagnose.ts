@@ -223,6 +223,8 @@ export interface AssumeRoleFacts {
   caller?: Caller;
   tagged: boolean;
   externalId: boolean;
+  /** source-identity was sent: the trust policy must allow sts:SetSourceIdentity too. */
+  sourceIdentity?: boolean;
   stsMessage: string;
 }
 
@@ -243,7 +245,7 @@ function accountOf(arn: string): string | undefined {
 
 /** For a refused AssumeRole (stored keys or chaining): who asked, and the statements that let them. */
 export function diagnoseAssumeRole(facts: AssumeRoleFacts): string {
-  const actions = facts.tagged ? ['sts:AssumeRole', 'sts:TagSession'] : ['sts:AssumeRole'];
+  const actions = ['sts:AssumeRole', ...(facts.tagged ? ['sts:TagSession'] : []), ...(facts.sourceIdentity ? ['sts:SetSourceIdentity'] : [])];
   const lines = [`STS refused AssumeRole on ${facts.roleArn}.`];
   if (facts.caller === undefined) {
     lines.push('The caller could not be identified (GetCallerIdentity on the source credentials failed too): check that the keys are active.');
@@ -263,6 +265,13 @@ export function diagnoseAssumeRole(facts: AssumeRoleFacts): string {
   }
   if (facts.tagged) {
     lines.push('Session tags were sent, so the trust policy must also allow sts:TagSession; or set role-skip-session-tagging: true to send none.');
+  }
+  if (facts.sourceIdentity) {
+    lines.push(
+      /sts:SetSourceIdentity/.test(facts.stsMessage)
+        ? 'STS refused sts:SetSourceIdentity: source-identity was given, so the trust policy must allow sts:SetSourceIdentity (or leave source-identity unset).'
+        : 'source-identity was given, so the trust policy must also allow sts:SetSourceIdentity.'
+    );
   }
   if (facts.externalId) {
     lines.push("role-external-id was given: a trust policy whose sts:ExternalId condition expects another value gives this same error.");

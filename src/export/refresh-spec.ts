@@ -19,6 +19,8 @@ export interface RefreshSpec {
   /** Session policies of the last hop. */
   inlinePolicy?: string;
   policyArns: string[];
+  /** source-identity, sent on the first role-chain hop (AssumeRoleWithWebIdentity takes none). */
+  sourceIdentity?: string;
 }
 
 function arnOf(target: RoleTarget): string {
@@ -43,7 +45,8 @@ export function refreshSpec(plan: AssumePlan): RefreshSpec {
     maxAttempts: plan.maxAttempts,
     tagging: plan.chain.some(hop => hop.tagging),
     inlinePolicy: last.inlineSessionPolicy,
-    policyArns: last.managedSessionPolicies
+    policyArns: last.managedSessionPolicies,
+    sourceIdentity: plan.chain[0]?.sourceIdentity
   };
 }
 
@@ -60,7 +63,8 @@ export function specArguments(spec: RefreshSpec): string[] {
     '--max-attempts', String(spec.maxAttempts),
     ...(spec.tagging || chain.length === 0 ? [] : ['--no-tags']),
     ...(spec.inlinePolicy !== undefined ? ['--policy', spec.inlinePolicy] : []),
-    ...spec.policyArns.flatMap(arn => ['--policy-arn', arn])
+    ...spec.policyArns.flatMap(arn => ['--policy-arn', arn]),
+    ...(spec.sourceIdentity !== undefined ? ['--source-identity', spec.sourceIdentity] : [])
   ];
 }
 
@@ -80,7 +84,8 @@ export function parseSpecArguments(argv: string[]): RefreshSpec {
       'max-attempts': { type: 'string', default: '3' },
       'no-tags': { type: 'boolean', default: false },
       policy: { type: 'string' },
-      'policy-arn': { type: 'string', multiple: true, default: [] }
+      'policy-arn': { type: 'string', multiple: true, default: [] },
+      'source-identity': { type: 'string' }
     }
   });
   const required = (name: 'role' | 'session-name' | 'duration' | 'region'): string => {
@@ -99,7 +104,8 @@ export function parseSpecArguments(argv: string[]): RefreshSpec {
     maxAttempts: Number(values['max-attempts']),
     tagging: !values['no-tags'],
     inlinePolicy: values.policy,
-    policyArns: values['policy-arn']
+    policyArns: values['policy-arn'],
+    sourceIdentity: values['source-identity']
   };
 }
 

@@ -15,9 +15,10 @@ export function configFileVariant(text: string | undefined, profile: string): Co
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    const section = /^\[\s*(?:profile\s+)?([^\]]+?)\s*\]/.exec(line);
+    const section = /^\[\s*(profile\s+)?([^\]]+?)\s*\]/.exec(line);
     if (section) {
-      inProfile = section[1] === profile;
+      // In the config file a profile is [profile NAME]; only default may go without the prefix.
+      inProfile = section[2] === profile && (section[1] !== undefined || profile === 'default');
       continue;
     }
     // Sub-properties (indented lines under e.g. `s3 =`) belong to another service's settings.

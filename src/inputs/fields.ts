@@ -147,6 +147,17 @@ export function readExternalId(read: InputReader): string | undefined {
   return id;
 }
 
+/** STS's rule for SourceIdentity: 2-64 of [\w+=,.@-], and never the reserved aws: prefix. */
+export function readSourceIdentity(read: InputReader): string | undefined {
+  const value = read.text('source-identity');
+  if (value === undefined) return undefined;
+  if (/^aws:/i.test(value)) read.problem('source-identity', `must not start with aws: (reserved by AWS), got '${preview(value)}'`);
+  else if (!SESSION_NAME_PATTERN.test(value)) {
+    read.problem('source-identity', `must be 2-64 characters of letters, digits and _+=,.@- (STS's rule; a bot's name such as dependabot[bot] is not), got '${preview(value)}'`);
+  }
+  return value;
+}
+
 export function readInlinePolicy(read: InputReader): string | undefined {
   const text = read.text('inline-session-policy');
   if (text === undefined) return undefined;
@@ -214,7 +225,7 @@ const ENDPOINT_SOURCES = ['AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL'] as const;
  * for the region's partition with AWS_USE_FIPS_ENDPOINT / AWS_USE_DUALSTACK_ENDPOINT. Undefined when
  * there is no region to resolve for, or a problem was reported.
  */
-export function readEndpoint(read: InputReader, env: Env, region: string, config: ConfigFileVariant = {}): StsEndpoint | undefined {
+export function readEndpoint(read: InputReader, env: Env, region: string, config: ConfigFileVariant = {}, notices: string[] = []): StsEndpoint | undefined {
   const variant = {
     fips: readVariantSetting(read, 'AWS_USE_FIPS_ENDPOINT', nonEmpty(env.AWS_USE_FIPS_ENDPOINT), config.fips),
     dualStack: readVariantSetting(read, 'AWS_USE_DUALSTACK_ENDPOINT', nonEmpty(env.AWS_USE_DUALSTACK_ENDPOINT), config.dualStack)
@@ -223,13 +234,17 @@ export function readEndpoint(read: InputReader, env: Env, region: string, config
   const named = given !== undefined ? { url: given, origin: 'sts-endpoint' as const } : fromEnvironment(env);
   if (named !== undefined) {
     const url = checkEndpointUrl(read, named.url, named.origin);
+    // The SDK refuses FIPS or dual-stack with a custom endpoint; the workflow named this one, so it is used as given.
+    const asked = [variant.fips ? 'FIPS' : '', variant.dualStack ? 'dual-stack' : ''].filter(v => v !== '').join(' and ');
+    if (url !== undefined && asked !== '') notices.push(`${asked} asked for, but ${named.origin} names the STS endpoint, which is used as given: make sure it is a ${asked} endpoint`);
     return url === undefined ? undefined : { url, origin: named.origin, fips: false, dualStack: false };
   }
   if (region === '' || !REGION_PATTERN.test(region)) return undefined;
   if (variant.fips && !hasFipsSts(region)) {
+    const asker = nonEmpty(env.AWS_USE_FIPS_ENDPOINT) !== undefined ? 'AWS_USE_FIPS_ENDPOINT' : 'use_fips_endpoint in the shared config file';
     read.problem(
       'aws-region',
-      `AWS_USE_FIPS_ENDPOINT is true, but STS has no FIPS endpoint in ${region} (only in ${STS_FIPS_REGIONS.join(', ')}); use one of those regions, or set sts-endpoint`
+      `${asker} is true, but STS has no FIPS endpoint in ${region} (only in ${STS_FIPS_REGIONS.join(', ')}); use one of those regions, or set sts-endpoint`
     );
     return undefined;
   }
@@ -242,6 +257,8 @@ export function readEndpoint(read: InputReader, env: Env, region: string, config
 }
 
 function fromEnvironment(env: Env): { url: string; origin: (typeof ENDPOINT_SOURCES)[number] } | undefined {
+  // As in the SDK: the runner may say to ignore configured endpoints (the sts-endpoint input still counts).
+  if (nonEmpty(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS) === 'true') return undefined;
   for (const origin of ENDPOINT_SOURCES) {
     const url = nonEmpty(env[origin]);
     if (url !== undefined) return { url, origin };

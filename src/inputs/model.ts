@@ -45,6 +45,8 @@ export interface Inputs {
   /** Role ARNs assumed in order after role-to-assume, each signed with the previous hop's credentials. */
   roleChain: string[];
   refreshCredentials: boolean;
+  /** SourceIdentity for the first AssumeRole of the run; it persists through later chained roles. */
+  sourceIdentity?: string;
   summary: boolean;
   /** What the run needs from the environment besides the inputs: the one place it is read. */
   environment: RunnerFacts;

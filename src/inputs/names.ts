@@ -36,6 +36,7 @@ export const INPUT_NAMES = [
   'action-timeout-s',
   'role-chain',
   'refresh-credentials',
+  'source-identity',
   'summary'
 ] as const;
 

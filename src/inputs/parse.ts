@@ -23,6 +23,7 @@ import {
   readRole,
   readRoleChain,
   readSessionName,
+  readSourceIdentity,
   readTokenFile,
   readTransitiveTagKeys
 } from './fields.js';
@@ -44,6 +45,7 @@ export function parseInputs(env: Env, system: SystemFacts = { homedir: homedir()
   const awsProfile = readProfileName(read);
   const profiles = parseProfileSpecs(read.lines('profiles'), rule => read.problem('profiles', rule));
   const region = readRegion(read, env);
+  const endpointNotices: string[] = [];
   const inputs: Inputs = {
     region,
     role: readRole(read, legacy.roleArn),
@@ -65,7 +67,7 @@ export function parseInputs(env: Env, system: SystemFacts = { homedir: homedir()
     unsetCurrentCredentials: read.boolean('unset-current-credentials', false),
     allowedAccountIds: readAccountIds(read),
     maxAttempts: readMaxAttempts(read),
-    stsEndpoint: readEndpoint(read, env, region, activeProfileVariant(env, system)),
+    stsEndpoint: readEndpoint(read, env, region, activeProfileVariant(env, system), endpointNotices),
     awsProfile,
     overwriteProfile: read.boolean('overwrite-aws-profile', false),
     profiles,
@@ -75,10 +77,11 @@ export function parseInputs(env: Env, system: SystemFacts = { homedir: homedir()
     useExistingCredentials: read.boolean('use-existing-credentials', false),
     forceSkipOidc: read.boolean('force-skip-oidc', false),
     actionTimeoutSeconds: read.integer('action-timeout-s', 0, 0, 21600),
-    notices: [...fromEnvironment.notices, ...legacy.notices],
+    notices: [...fromEnvironment.notices, ...legacy.notices, ...endpointNotices],
     warnings: [...legacy.warnings],
     roleChain: readRoleChain(read),
     refreshCredentials: read.boolean('refresh-credentials', false),
+    sourceIdentity: readSourceIdentity(read),
     summary: read.boolean('summary', true),
     environment: readRunnerFacts(env, system)
   };

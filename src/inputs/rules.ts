@@ -92,7 +92,8 @@ const ROLE_ONLY_INPUTS: readonly InputName[] = [
   'managed-session-policies',
   'transitive-tag-keys',
   'custom-tags',
-  'role-chain'
+  'role-chain',
+  'source-identity'
 ];
 
 function checkRoleOnlyInputs(read: InputReader, inputs: Inputs): void {
@@ -122,6 +123,12 @@ function checkSource(read: InputReader, inputs: Inputs, assumes: boolean): void 
     );
   }
   checkTags(read, inputs, isSigned(source) && !inputs.skipSessionTagging);
+  if (!isSigned(source) && inputs.sourceIdentity !== undefined && inputs.roleChain.length === 0) {
+    read.problem(
+      'source-identity',
+      'only applies to AssumeRole (stored keys, role-chaining, or a role-chain hop); AssumeRoleWithWebIdentity takes a source identity only from the token'
+    );
+  }
   // Warnings, not failures: configure-aws-credentials accepts these here, so a drop-in swap must too.
   if (!isSigned(source) && inputs.externalId !== undefined) {
     inputs.warnings.push('role-external-id does not apply and is not sent: it belongs to AssumeRole (stored keys or role-chaining); AssumeRoleWithWebIdentity has no external id');

@@ -67,6 +67,7 @@ export function specPlan(spec: RefreshSpec, proxy: ProxySettings, facts: RunnerF
     durationSeconds: spec.durationSeconds,
     inlineSessionPolicy: index === last ? spec.inlinePolicy : undefined,
     managedSessionPolicies: index === last ? spec.policyArns : [],
+    sourceIdentity: index === 1 ? spec.sourceIdentity : undefined,
     tagging: index > 0 && spec.tagging,
     customTags: [],
     transitiveTagKeys: [],

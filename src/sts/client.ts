@@ -50,7 +50,7 @@ export function connectSts(connection: StsConnection, loadSdk: () => Promise<Sts
       }
     });
   const send = <Output>(credentials: StaticCredentials | undefined, call: Call<Output>): Promise<Output> =>
-    signedAgainIfSkewed(() => attempt(credentials, call)).catch((error: unknown) => {
+    signedAgainIfSkewed(() => attempt(credentials, call), () => connection.onClockCorrected?.(clock.offsetMs)).catch((error: unknown) => {
       throw unreadable(error) ?? error;
     });
   return {
@@ -59,6 +59,7 @@ export function connectSts(connection: StsConnection, loadSdk: () => Promise<Sts
       const command = new AssumeRoleCommand({
         ...roleParameters(request),
         ExternalId: request.externalId,
+        SourceIdentity: request.sourceIdentity,
         Tags: request.tags.length > 0 ? request.tags : undefined,
         TransitiveTagKeys: request.transitiveTagKeys.length > 0 ? request.transitiveTagKeys : undefined
       });
@@ -132,11 +133,12 @@ function capBody<T extends { response: unknown }>(result: T, abortSignal: AbortS
  * The SDK learns the offset from the answer's Date header; a refusal it marked as corrected is
  * signed again once, with the corrected clock.
  */
-async function signedAgainIfSkewed<T>(call: () => Promise<T>): Promise<T> {
+async function signedAgainIfSkewed<T>(call: () => Promise<T>, corrected: () => void): Promise<T> {
   try {
     return await call();
   } catch (error) {
     if ((error as { $metadata?: { clockSkewCorrected?: boolean } }).$metadata?.clockSkewCorrected !== true) throw error;
+    corrected();
     return call();
   }
 }
@@ -162,7 +164,7 @@ function clientConfig(connection: StsConnection, agents: Agents, credentials?: S
     maxAttempts: 1,
     // Set here, the SDK does not look these up in ~/.aws/config (which an earlier step of the job may have
     // written): one attempt needs no retry mode; STS is SigV4 only; the app id still comes from the
-    // environment; clock skew correction stays on (see sendCorrectingClock).
+    // environment; clock skew correction stays on (see signedAgainIfSkewed).
     retryMode: 'standard',
     authSchemePreference: [],
     userAgentAppId: async () => connection.appId,
