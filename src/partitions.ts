@@ -21,7 +21,7 @@ export const PARTITIONS: readonly Partition[] = [
     dualStackDnsSuffix: 'api.aws',
     supportsFips: true,
     supportsDualStack: true,
-    regionRegex: /^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$/,
+    regionRegex: /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/,
     regions: ['af-south-1','ap-east-1','ap-east-2','ap-northeast-1','ap-northeast-2','ap-northeast-3','ap-south-1','ap-south-2','ap-southeast-1','ap-southeast-2','ap-southeast-3','ap-southeast-4','ap-southeast-5','ap-southeast-6','ap-southeast-7','ca-central-1','ca-west-1','eu-central-1','eu-central-2','eu-north-1','eu-south-1','eu-south-2','eu-west-1','eu-west-2','eu-west-3','il-central-1','me-central-1','me-south-1','me-west-1','mx-central-1','sa-east-1','sa-west-1','us-east-1','us-east-2','us-west-1','us-west-2']
   },
   {
@@ -30,7 +30,7 @@ export const PARTITIONS: readonly Partition[] = [
     dualStackDnsSuffix: 'api.amazonwebservices.com.cn',
     supportsFips: true,
     supportsDualStack: true,
-    regionRegex: /^cn\-\w+\-\d+$/,
+    regionRegex: /^cn-\w+-\d+$/,
     regions: ['cn-north-1','cn-northwest-1']
   },
   {
@@ -39,7 +39,7 @@ export const PARTITIONS: readonly Partition[] = [
     dualStackDnsSuffix: 'api.amazonwebservices.eu',
     supportsFips: true,
     supportsDualStack: true,
-    regionRegex: /^eusc\-(de)\-\w+\-\d+$/,
+    regionRegex: /^eusc-(de)-\w+-\d+$/,
     regions: ['eusc-de-east-1']
   },
   {
@@ -48,7 +48,7 @@ export const PARTITIONS: readonly Partition[] = [
     dualStackDnsSuffix: 'api.aws.ic.gov',
     supportsFips: true,
     supportsDualStack: true,
-    regionRegex: /^us\-iso\-\w+\-\d+$/,
+    regionRegex: /^us-iso-\w+-\d+$/,
     regions: ['us-iso-east-1','us-iso-west-1']
   },
   {
@@ -57,7 +57,7 @@ export const PARTITIONS: readonly Partition[] = [
     dualStackDnsSuffix: 'api.aws.scloud',
     supportsFips: true,
     supportsDualStack: true,
-    regionRegex: /^us\-isob\-\w+\-\d+$/,
+    regionRegex: /^us-isob-\w+-\d+$/,
     regions: ['us-isob-east-1','us-isob-west-1']
   },
   {
@@ -66,7 +66,7 @@ export const PARTITIONS: readonly Partition[] = [
     dualStackDnsSuffix: 'api.cloud-aws.adc-e.uk',
     supportsFips: true,
     supportsDualStack: true,
-    regionRegex: /^eu\-isoe\-\w+\-\d+$/,
+    regionRegex: /^eu-isoe-\w+-\d+$/,
     regions: ['eu-isoe-west-1']
   },
   {
@@ -75,7 +75,7 @@ export const PARTITIONS: readonly Partition[] = [
     dualStackDnsSuffix: 'api.aws.hci.ic.gov',
     supportsFips: true,
     supportsDualStack: true,
-    regionRegex: /^us\-isof\-\w+\-\d+$/,
+    regionRegex: /^us-isof-\w+-\d+$/,
     regions: ['us-isof-east-1','us-isof-south-1']
   },
   {
@@ -84,7 +84,7 @@ export const PARTITIONS: readonly Partition[] = [
     dualStackDnsSuffix: 'api.aws',
     supportsFips: true,
     supportsDualStack: true,
-    regionRegex: /^us\-gov\-\w+\-\d+$/,
+    regionRegex: /^us-gov-\w+-\d+$/,
     regions: ['us-gov-east-1','us-gov-west-1']
   }
 

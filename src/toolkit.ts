@@ -10,12 +10,11 @@ import { commitExport } from './export/commit.js';
 import type { Helper } from './export/refresh-profile.js';
 import type { ActionOutput, Runtime } from './ports.js';
 import { envRunContext, systemRuntime } from './runtime.js';
-import type { StsSdk } from './sts/client.js';
 import type { Env } from './types.js';
 
 /** The main step's runtime: @actions/core for the runner, the SDK from its own lazily loaded bundle. */
 export function actionRuntime(): Runtime {
-  const system = systemRuntime(() => import(/* webpackIgnore: true */ './sdk/index.js') as Promise<StsSdk>);
+  const system = systemRuntime(() => import(/* webpackIgnore: true */ './sdk/index.js'));
   return {
     ...system,
     out: coreOutput(system.env),

@@ -78,7 +78,7 @@ describe('a refused OIDC role', () => {
     world.oidc.setClaims({ environment: 'production' });
     const error = refusal(await world.run({ 'role-to-assume': role('gha-other-repo') }));
     expect(world.oidc.issued.at(-1)!.claims['sub']).toBe('repo:octo-org/octo-repo:environment:production');
-    expect(error).toMatch(/^  sub +repo:octo-org\/octo-repo:environment:production$/m);
+    expect(error).toMatch(/^ {2}sub +repo:octo-org\/octo-repo:environment:production$/m);
     expect(error).toContain("(this job: environment 'production')");
     expect(error).toContain('repo:octo-org@123456/octo-repo@456789:');
   });
@@ -100,7 +100,7 @@ describe('a refused OIDC role', () => {
 
   test('a wrong audience is refused once, with the audience named', async () => {
     const error = refusal(await world.run({ 'role-to-assume': role('gha-deploy'), audience: 'https://github.com/octo-org' }));
-    expect(error).toMatch(/^  aud +https:\/\/github.com\/octo-org$/m);
+    expect(error).toMatch(/^ {2}aud +https:\/\/github.com\/octo-org$/m);
     expect(error).toContain("this token: 'https://github.com/octo-org'; set with the audience input");
   });
 });

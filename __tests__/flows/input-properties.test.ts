@@ -6,7 +6,6 @@ import fc from 'fast-check';
 import { InputError } from '../../src/errors.js';
 import { inputVariable } from '../../src/inputs/names.js';
 import { parseInputs } from '../../src/inputs/parse.js';
-import type { Env } from '../../src/types.js';
 import { decidePlan } from '../../src/plan.js';
 import { DEFAULT_INPUTS, role, startWorld, type World } from '../support/world.ts';
 
@@ -38,7 +37,7 @@ function inputsAreValid(inputs: Record<string, string>): boolean {
   };
   for (const [name, value] of Object.entries(inputs)) env[inputVariable(name)] = value;
   try {
-    decidePlan(parseInputs(env as Env));
+    decidePlan(parseInputs(env));
     return true;
   } catch (error) {
     if (error instanceof InputError) return false;

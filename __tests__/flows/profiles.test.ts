@@ -64,7 +64,7 @@ test('other sections and comments are kept; an existing profile needs overwrite-
   expect(after.startsWith(`# team profiles\n[other]\naws_access_key_id = AKIAOTHEROTHEROTHER\naws_secret_access_key = keep-me\n\n; deploy below\n[deploy]\n${OWNER_MARK}\naws_access_key_id = ASIA`)).toBe(true);
   expect(after).not.toContain('OLD');
 
-  const post = await world.runPost(replaced, { HOME: home });
+  const post = world.runPost(replaced, { HOME: home });
   expect(post.exitCode).toBe(0);
   // The user's own [deploy] was replaced because overwrite-aws-profile asked for it; the post step puts it back.
   expect(readFileSync(join(home, '.aws', 'credentials'), 'utf8')).toBe(before);

@@ -123,7 +123,7 @@ function leaksOf(result: { stdout: string; stderr: string }, secret: string, opt
     ...scanStream(result[stream], stream, variants),
     ...scanMultiline(result[stream], stream, secret)
   ]);
-  const starred = (p: Place): boolean => options.starredIsFine === true && mask !== undefined && mask.stream === p.stream && p.line > mask.line;
+  const starred = (p: Place): boolean => options.starredIsFine === true && mask?.stream === p.stream && p.line > mask.line;
   const found = places.filter((p) => !starred(p)).map((p) => describeLeak(p, mask, name));
   if (mask === undefined) found.push(`${name} is never masked (no ::add-mask:: registers it)`);
   return found;

@@ -39,9 +39,9 @@ describe('the trust policy suggested for a web identity', () => {
   test('Terraform output keeps a claim literal (no interpolation) and carries the role path', () => {
     const policy = webIdentityTrustPolicy(ROLE, { ...CLAIMS, sub: 'repo:o/r:environment:${x}' });
     const tf = terraformRole('arn:aws:iam::111122223333:role/ci/deploy', policy);
-    expect(tf).toMatch(/"token\.actions\.githubusercontent\.com:sub" +\= "repo:o\/r:environment:\$\$\{x\}"/);
+    expect(tf).toMatch(/"token\.actions\.githubusercontent\.com:sub" += "repo:o\/r:environment:\$\$\{x\}"/);
     expect(tf).toContain('path = "/ci/"');
-    expect(tf).toMatch(/^resource "aws_iam_role" "deploy" \{\n  name = "deploy"/);
+    expect(tf).toMatch(/^resource "aws_iam_role" "deploy" \{\n {2}name = "deploy"/);
   });
 
   test('the repository id is pinned where the token has it: a rename or a re-created name cannot match', () => {

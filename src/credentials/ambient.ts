@@ -68,7 +68,7 @@ function providers(lookup: AmbientLookup, plan: Plan, sts: Sts, rt: Runtime): Pr
       ? { origin: RUNNER_ORIGINS.environment, skipped: 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set' }
       : lookup.profileSet
         ? { origin: RUNNER_ORIGINS.environment, skipped: 'skipped because AWS_PROFILE is set' }
-        : { origin: RUNNER_ORIGINS.environment, ask: async () => ({ credentials: environment }) },
+        : { origin: RUNNER_ORIGINS.environment, ask: () => Promise.resolve({ credentials: environment }) },
     {
       origin: RUNNER_ORIGINS.profile(lookup.profile),
       ask: () => rt.resolveAmbient({ kind: 'profile', profile: lookup.profile, credentialsFile: files.credentials, configFile: files.config })

@@ -28,7 +28,7 @@ export async function resolveWithSdk(provider: AmbientProvider, loadSdk: () => P
   });
   const asked = (async (): Promise<AmbientAnswer> => {
     try {
-      return answer(await (await providerFor(provider, await loadSdk()))());
+      return answer(await providerFor(provider, await loadSdk())());
     } catch (error) {
       return { missing: error instanceof Error ? error.message : String(error) };
     }
@@ -40,7 +40,7 @@ export async function resolveWithSdk(provider: AmbientProvider, loadSdk: () => P
   }
 }
 
-async function providerFor(provider: AmbientProvider, sdk: StsSdk): Promise<() => Promise<SdkCredentials>> {
+function providerFor(provider: AmbientProvider, sdk: StsSdk): () => Promise<SdkCredentials> {
   const bounds = { timeout: RUNNER_REQUEST_TIMEOUT_MS, maxRetries: 0 };
   switch (provider.kind) {
     case 'profile':

@@ -54,7 +54,10 @@ function writtenSections(state: string | undefined): WrittenSection[] {
   try {
     const parsed: unknown = JSON.parse(state);
     return Array.isArray(parsed)
-      ? parsed.filter((s): s is WrittenSection => typeof s?.file === 'string' && typeof s?.header === 'string' && (s.backup === undefined || typeof s.backup === 'string'))
+      ? parsed.filter((s: unknown): s is WrittenSection => {
+          const section = (s ?? {}) as Partial<Record<keyof WrittenSection, unknown>>;
+          return typeof section.file === 'string' && typeof section.header === 'string' && (section.backup === undefined || typeof section.backup === 'string');
+        })
       : [];
   } catch {
     return [];

@@ -134,7 +134,7 @@ function helperRuntime(env: Env, io: HelperIo, loadSdk: () => Promise<StsSdk>): 
     out,
     ...systemRuntime(loadSdk),
     // The same context the main step tags with, read from the variables every step has.
-    runContext: async () => envRunContext(env)
+    runContext: () => Promise.resolve(envRunContext(env))
   };
 }
 

@@ -46,7 +46,7 @@ export function connectSts(connection: StsConnection, loadSdk: () => Promise<Sts
         return await call(sts, { abortSignal });
       } finally {
         // Every signed answer (success or refusal) carries STS's time; the SDK updated the offset from it.
-        clock.offsetMs = sts.config.systemClockOffset ?? clock.offsetMs;
+        clock.offsetMs = sts.config.systemClockOffset;
       }
     });
   const send = <Output>(credentials: StaticCredentials | undefined, call: Call<Output>): Promise<Output> =>
@@ -167,7 +167,7 @@ function clientConfig(connection: StsConnection, agents: Agents, credentials?: S
     // environment; clock skew correction stays on (see signedAgainIfSkewed).
     retryMode: 'standard',
     authSchemePreference: [],
-    userAgentAppId: async () => connection.appId,
+    userAgentAppId: () => Promise.resolve(connection.appId),
     disableClockSkewCorrection: false,
     customUserAgent: connection.userAgent,
     useFipsEndpoint: false,
