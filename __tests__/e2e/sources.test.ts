@@ -2,32 +2,18 @@
 // signatures and trust policies, then a later step that uses the exports (the AWS CLI, or the SDK without it). The rest of
 // each source's behaviour (audiences, tags, policies, durations, token files) runs in process:
 // flows/sources.test.ts.
-import { expectNoLeaks } from '../support/leaks.ts';
-import type { StepResult } from '../support/step-runner.ts';
+import { trackIssued } from '../support/issued.ts';
 import { ACCOUNT, USER, awsEnv, role, startWorld, type World } from '../support/world.ts';
 
 let world: World;
-let seen = { sessions: 0, tokens: 0 };
 beforeAll(async () => {
   world = await startWorld();
 });
 afterAll(() => world.close());
-beforeEach(() => {
-  seen = { sessions: world.sts.sessions.length, tokens: world.oidc.issued.length };
-});
-
-/** Secrets STS and GitHub handed out during this test: each must be masked before it could print. */
-function newSecrets(): string[] {
-  const sessions = world.sts.sessions.slice(seen.sessions).flatMap(s => [s.accessKeyId, s.secretAccessKey, s.sessionToken]);
-  return [...sessions, ...world.oidc.issued.slice(seen.tokens).map(t => t.token)];
-}
+const issued = trackIssued(() => world);
+const expectSucceeded = issued.expectSucceeded;
 
 const USER_SECRETS = [USER.accessKeyId, USER.secretAccessKey];
-
-function expectSucceeded(result: StepResult, inputSecrets: string[] = []): void {
-  expect({ exitCode: result.exitCode, errors: result.errors }).toEqual({ exitCode: 0, errors: [] });
-  expectNoLeaks(result, [...newSecrets(), ...inputSecrets]);
-}
 
 describe('GitHub OIDC', () => {
   test('a later step is the assumed role, and every secret was masked before use', async () => {
@@ -90,7 +76,7 @@ describe('role chaining', () => {
     const first = await world.step({ 'role-to-assume': role('gha-deploy') });
     expectSucceeded(first);
     const firstKey = first.env.AWS_ACCESS_KEY_ID;
-    seen = { sessions: world.sts.sessions.length, tokens: world.oidc.issued.length };
+    issued.restart();
     const second = await world.step({ 'role-to-assume': role('chained'), 'role-chaining': 'true' }, { env: first.env, oidc: false });
     expectSucceeded(second);
     expect(world.sts.calls.filter(c => c.action === 'AssumeRole').at(-1)).toMatchObject({ accessKeyId: firstKey, status: 200 });

@@ -3,32 +3,18 @@
 import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expectNoLeaks } from '../support/leaks.ts';
-import type { StepResult } from '../support/step-runner.ts';
+import { trackIssued } from '../support/issued.ts';
 import { ACCOUNT, USER, role, startWorld, type World } from '../support/world.ts';
 
 let world: World;
-let seen = { sessions: 0, tokens: 0 };
 beforeAll(async () => {
   world = await startWorld();
 });
 afterAll(() => world.close());
-beforeEach(() => {
-  seen = { sessions: world.sts.sessions.length, tokens: world.oidc.issued.length };
-});
-
-/** Secrets STS and GitHub handed out during this test: each must be masked before it could print. */
-function newSecrets(): string[] {
-  const sessions = world.sts.sessions.slice(seen.sessions).flatMap(s => [s.accessKeyId, s.secretAccessKey, s.sessionToken]);
-  return [...sessions, ...world.oidc.issued.slice(seen.tokens).map(t => t.token)];
-}
+const issued = trackIssued(() => world);
+const expectSucceeded = issued.expectSucceeded;
 
 const USER_SECRETS = [USER.accessKeyId, USER.secretAccessKey];
-
-function expectSucceeded(result: StepResult, inputSecrets: string[] = []): void {
-  expect({ exitCode: result.exitCode, errors: result.errors }).toEqual({ exitCode: 0, errors: [] });
-  expectNoLeaks(result, [...newSecrets(), ...inputSecrets]);
-}
 
 describe('GitHub OIDC', () => {
   test('the assumed role is exported, and every secret was masked before use', async () => {
@@ -189,7 +175,7 @@ describe('role chaining', () => {
     const first = await world.run({ 'role-to-assume': role('gha-deploy') });
     expectSucceeded(first);
     const firstKey = first.env.AWS_ACCESS_KEY_ID;
-    seen = { sessions: world.sts.sessions.length, tokens: world.oidc.issued.length };
+    issued.restart();
     const second = await world.run({ 'role-to-assume': role('chained'), 'role-chaining': 'true' }, { env: first.env, oidc: false });
     expectSucceeded(second);
     expect(world.sts.calls.filter(c => c.action === 'AssumeRole').at(-1)).toMatchObject({ accessKeyId: firstKey, status: 200 });
