@@ -6,6 +6,7 @@ import type { JsonWebKey, KeyObject } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { drip, flood } from './hostile-bodies.ts';
 
 /** GitHub sends every custom claim as a string; `undefined` removes a claim. */
 export interface GithubClaims {
@@ -206,8 +207,8 @@ function handle(state: State, req: IncomingMessage, res: ServerResponse): void {
   const fault = takeFault(state);
   if (fault?.kind === 'drop') return void req.socket.destroy();
   if (fault?.kind === 'status') return sendFaultStatus(res, fault.status, fault.body);
-  if (fault?.kind === 'drip') return drip(res, fault.intervalMs);
-  if (fault?.kind === 'flood') return flood(res, fault.bytes);
+  if (fault?.kind === 'drip') return drip(res, 'application/json; charset=utf-8', '{', fault.intervalMs);
+  if (fault?.kind === 'flood') return flood(res, 'application/json; charset=utf-8', fault.bytes);
   if (fault?.kind === 'delay') {
     setTimeout(() => {
       if (!res.destroyed) serveToken(state, req, res);
@@ -215,28 +216,6 @@ function handle(state: State, req: IncomingMessage, res: ServerResponse): void {
     return;
   }
   serveToken(state, req, res);
-}
-
-function drip(res: ServerResponse, intervalMs: number): void {
-  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-  res.write('{');
-  const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write(' ')), intervalMs);
-  res.on('close', () => clearInterval(timer));
-}
-
-function flood(res: ServerResponse, bytes: number): void {
-  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': bytes });
-  const chunk = Buffer.alloc(64 * 1024, 0x20);
-  let left = bytes;
-  const pump = (): void => {
-    while (left > 0 && !res.destroyed) {
-      const part = chunk.subarray(0, Math.min(chunk.length, left));
-      left -= part.length;
-      if (!res.write(part)) return void res.once('drain', pump);
-    }
-    if (left <= 0) res.end();
-  };
-  pump();
 }
 
 function listen(server: Server): Promise<number> {

@@ -7,6 +7,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { JsonWebKey } from 'node:crypto';
+import { drip, flood } from './hostile-bodies.ts';
 import { clockProblem, headerValues, parseAuth, scopeProblem, signatureMatches } from './sigv4.ts';
 import type { AuthParse, RawRequest, SigV4Auth } from './sigv4.ts';
 import { evaluatePolicy, normalisePolicy, policyProblems } from './trust-policy.ts';
@@ -386,43 +387,14 @@ async function applyFault(state: State, fault: Fault, call: RecordedCall, res: S
     return false;
   }
   if (fault.kind === 'answer') return true; // answered normally, then rewritten (handle)
-  if (fault.kind === 'drip') return drip(state, res, call, fault.intervalMs);
-  if (fault.kind === 'flood') return flood(res, call, fault.bytes);
+  if (fault.kind === 'drip' || fault.kind === 'flood') {
+    call.status = 200;
+    if (fault.kind === 'drip') drip(res, 'text/xml', '<', fault.intervalMs, () => state.closed);
+    else flood(res, 'text/xml', fault.bytes);
+    return false;
+  }
   await sleep(state, fault.ms);
   return !state.closed;
-}
-
-/** Headers, then a byte now and then until the client gives up (or the server closes). */
-function drip(state: State, res: ServerResponse, call: RecordedCall, intervalMs: number): false {
-  call.status = 200;
-  res.writeHead(200, { 'Content-Type': 'text/xml' });
-  res.write('<');
-  const timer = setInterval(() => {
-    if (res.destroyed || state.closed) {
-      clearInterval(timer);
-      res.destroy();
-    } else res.write(' ');
-  }, intervalMs);
-  res.on('close', () => clearInterval(timer));
-  return false;
-}
-
-/** `bytes` of XML-ish filler, respecting backpressure, so a client that stops reading stops the flood. */
-function flood(res: ServerResponse, call: RecordedCall, bytes: number): false {
-  call.status = 200;
-  res.writeHead(200, { 'Content-Type': 'text/xml', 'Content-Length': bytes });
-  const chunk = Buffer.alloc(64 * 1024, 0x20);
-  let left = bytes;
-  const pump = (): void => {
-    while (left > 0 && !res.destroyed) {
-      const part = chunk.subarray(0, Math.min(chunk.length, left));
-      left -= part.length;
-      if (!res.write(part)) return void res.once('drain', pump);
-    }
-    if (left <= 0) res.end();
-  };
-  pump();
-  return false;
 }
 
 /** The result with its leaf values rewritten by `mutate` (a leaf set to undefined is dropped). */
