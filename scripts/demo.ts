@@ -9,7 +9,8 @@ function asRunnerShows(text: string, masks: string[]): string {
   const secrets = [...masks].filter(s => s !== '').sort((a, b) => b.length - a.length);
   return text
     .split('\n')
-    .filter(line => !line.trimStart().startsWith('::add-mask::'))
+    // The runner hides these: masks always, debug lines unless ACTIONS_STEP_DEBUG is on.
+    .filter(line => !/^\s*::(add-mask|debug)::/.test(line))
     .map(line => secrets.reduce((shown, secret) => shown.split(secret).join('***'), line))
     .join('\n')
     .trimEnd();
