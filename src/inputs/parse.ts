@@ -44,6 +44,7 @@ export function parseInputs(env: Env, system: SystemFacts = { homedir: homedir()
   const awsProfile = readProfileName(read);
   const profiles = parseProfileSpecs(read.lines('profiles'), rule => read.problem('profiles', rule));
   const region = readRegion(read, env);
+  const refreshCredentials = read.boolean('refresh-credentials', false);
   const inputs: Inputs = {
     region,
     role: readRole(read, legacy.roleArn),
@@ -60,8 +61,9 @@ export function parseInputs(env: Env, system: SystemFacts = { homedir: homedir()
     transitiveTagKeys: readTransitiveTagKeys(read),
     maskAccountId: read.boolean('mask-aws-account-id', false),
     outputCredentials: read.boolean('output-credentials', false),
-    // Writing a profile means the shared files are the sink; the environment only when asked.
-    outputEnvCredentials: read.boolean('output-env-credentials', awsProfile === undefined && profiles.length === 0),
+    // Writing a profile means the shared files are the sink; the environment only when asked. A refresh
+    // profile is found through AWS_PROFILE in the environment, so there it stays on.
+    outputEnvCredentials: read.boolean('output-env-credentials', (awsProfile === undefined && profiles.length === 0) || refreshCredentials),
     unsetCurrentCredentials: read.boolean('unset-current-credentials', false),
     allowedAccountIds: readAccountIds(read),
     maxAttempts: readMaxAttempts(read),
@@ -78,7 +80,7 @@ export function parseInputs(env: Env, system: SystemFacts = { homedir: homedir()
     notices: [...fromEnvironment.notices, ...legacy.notices],
     warnings: [...legacy.warnings],
     roleChain: readRoleChain(read),
-    refreshCredentials: read.boolean('refresh-credentials', false),
+    refreshCredentials,
     summary: read.boolean('summary', true),
     environment: readRunnerFacts(env, system)
   };
