@@ -71,7 +71,6 @@ describe('the main step', () => {
       AWS_ACCESS_KEY_ID: '',
       AWS_SECRET_ACCESS_KEY: '',
       AWS_SESSION_TOKEN: '',
-      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '',
       AWS_REGION: 'us-east-1',
       AWS_DEFAULT_REGION: 'us-east-1'
     });

@@ -49,14 +49,14 @@ export function serveRequestCredentials(credentials: SessionCredentials): ServeR
 /**
  * The container-credentials variables instead of keys or a profile. The key variables go blank
  * because every client prefers them (and profiles) to container credentials; AWS_PROFILE is left as
- * the job set it. A relative URI would win over the full one, so it goes blank too.
+ * the job set it. AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is left alone: botocore takes a blank one as set
+ * and calls 169.254.170.2, so blanking it would break the CLI (a runner that sets it is an ECS task).
  */
 export function serverVariables(server: RunningServer, region: string): Record<string, string> {
   return {
     AWS_ACCESS_KEY_ID: '',
     AWS_SECRET_ACCESS_KEY: '',
     AWS_SESSION_TOKEN: '',
-    AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '',
     AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${server.port}${SERVER_PATH}`,
     AWS_CONTAINER_AUTHORIZATION_TOKEN: server.authorization,
     AWS_REGION: region,

@@ -63,6 +63,11 @@ function alive(pid: number): boolean {
   }
 }
 
+function lazily(make: () => () => Promise<SessionCredentials>): () => Promise<SessionCredentials> {
+  let assume: (() => Promise<SessionCredentials>) | undefined;
+  return async () => (assume ??= make())();
+}
+
 /** Runs until told to stop; returns the exit code for failures before READY (the main step reports them). */
 export async function runServe(env: Env, io: HelperIo, loadSdk?: () => Promise<StsSdk>): Promise<number> {
   let request: ServeRequest;
@@ -74,7 +79,8 @@ export async function runServe(env: Env, io: HelperIo, loadSdk?: () => Promise<S
   }
   const service = credentialService({
     credentials: requestCredentials(request),
-    assume: specAssumer(request.spec, env, { stdout: () => undefined, stderr: () => undefined }, loadSdk),
+    // Built at the first refresh, so a setting it cannot use (no id-token variables) is that call's JSON error, not a dead server.
+    assume: lazily(() => specAssumer(request.spec, env, { stdout: () => undefined, stderr: () => undefined }, loadSdk)),
     clock: { now: () => Date.now() },
     authorization: request.authorization,
     nonce: request.nonce
