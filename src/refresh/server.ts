@@ -136,7 +136,9 @@ export function listenLocal(service: CredentialService, onShutdown: () => void):
         response.end(answer.body, () => {
           if (answer.shutdown) onShutdown();
         });
-      });
+      })
+      // handle() answers every failure itself; this only keeps a bug from leaving the client waiting.
+      .catch(() => response.destroy());
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
