@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { NONCE_HEADER, SERVER_PATH, SERVER_STATE, SHUTDOWN_PATH } from '../../src/export/refresh-server.js';
 import type { RefreshSpec } from '../../src/export/refresh-spec.js';
 import { stopServer } from '../../src/post/server.js';
+import { processServerStarter } from '../../src/runtime.js';
 import { specAssumer } from '../../src/refresh/helper.js';
 import { credentialService, MARGIN_MS } from '../../src/refresh/server.js';
 import type { SessionCredentials } from '../../src/types.js';
@@ -99,6 +100,15 @@ describe('the main step', () => {
       expect(JSON.parse(text).Message).toMatch(/^aws-assume-role-action refresh-credentials server: the Authorization header does not match/);
       expect(text).not.toContain(session.secretAccessKey);
     }
+  });
+
+  test('a server that does not start fails the step, naming it, with nothing exported', async () => {
+    const script = join(tmpdir(), 'aws-assume-role-missing', 'refresh', 'index.js');
+    const helper = { node: process.execPath, script, server: processServerStarter(process.execPath, script, process.pid) };
+    const result = await world.run({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true' }, { helper });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors).toEqual([expect.stringMatching(/^refresh-credentials: the local credentials server did not start: it exited with code 1/)]);
+    expect([result.env, result.outputs, result.state]).toEqual([{}, {}, {}]);
   });
 
   test('a failed export stops the server it started', async () => {
