@@ -2,12 +2,13 @@
 // (container-credentials protocol), read by the AWS CLI and the JS SDK as later steps, stopped by the
 // post step; with aws-profile, a config-file profile whose credential_process re-assumes the role.
 // The server's logic and the profile, in process: flows/refresh-server.test.ts, flows/refresh.test.ts.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callerIdentity, hasAwsCli, isLaterStepCall } from '../support/aws-cli.ts';
 import { envAfter, type StepResult } from '../support/step-runner.ts';
-import { ACCOUNT, OTHER_ACCOUNT, role, startWorld, type World } from '../support/world.ts';
+import { ACCOUNT, OTHER_ACCOUNT, REPO_ROOT, role, startWorld, type World } from '../support/world.ts';
 
 // Short enough to cross in a test, long enough for the main step to verify what it got.
 const LIFETIME_SECONDS = 4;
@@ -201,5 +202,55 @@ describe('refresh-credentials: the server with sessions shorter than its margin'
     expect(fresh.length).toBeGreaterThanOrEqual(1);
     expect(new Set(fresh.map(s => `${s.viaAction} ${s.roleArn}`))).toEqual(new Set([`AssumeRoleWithWebIdentity ${role('gha-deploy')}`]));
     await world.post(result);
+  }, 30_000);
+});
+
+describe('refresh-credentials: the built server process on its own', () => {
+  const SERVER = join(REPO_ROOT, 'dist', 'refresh', 'index.js');
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  /** Starts `dist/refresh/index.js serve` as the main step does, with this request on stdin; resolves with its first line or its exit. */
+  function serve(stdin: string): Promise<{ child: ChildProcess; line: string; stderr: string; code: number | null }> {
+    return new Promise(resolve => {
+      const child = spawn(process.execPath, [SERVER, 'serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let [out, err] = ['', ''];
+      child.stdout!.on('data', (b: Buffer) => {
+        out += b.toString();
+        if (out.includes('\n')) resolve({ child, line: out.trim(), stderr: err, code: null });
+      });
+      child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+      child.on('exit', code => resolve({ child, line: out.trim(), stderr: err, code }));
+      child.stdin!.end(stdin);
+    });
+  }
+
+  test('a request on stdin that is not the main step\'s is refused, naming the server, and it exits', async () => {
+    const result = await serve('{"credentials":{}}');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^aws-assume-role-action refresh-credentials server: the request on stdin is not one the main step sends/);
+  });
+
+  test('it exits on its own once the runner process it watches is gone', async () => {
+    const runner = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    const request = {
+      spec: { source: { kind: 'oidc', audience: 'sts.amazonaws.com' }, roles: [role('gha-deploy')], sessionName: 's', durationSeconds: 3600, region: 'us-east-1', maxAttempts: 1, tagging: true, policyArns: [] },
+      credentials: { accessKeyId: 'ASIAWATCHEDWATCHED', secretAccessKey: 'watched-secret', sessionToken: 'watched-token', expiration: new Date(Date.now() + 3_600_000).toISOString() },
+      authorization: 'w'.repeat(43),
+      nonce: 'f'.repeat(32),
+      watchPid: runner.pid
+    };
+    const started = await serve(JSON.stringify(request));
+    expect(started.line).toMatch(/^READY \d+$/);
+    const pid = started.child.pid!;
+    runner.kill('SIGKILL');
+    while (alive(pid)) await sleep(100);
+    await expect(fetch(`http://127.0.0.1:${started.line.split(' ')[1]}/aws-assume-role-action/credentials`)).rejects.toThrow();
   }, 30_000);
 });

@@ -12,7 +12,7 @@ const STDIN_LIMIT = 64 * 1024;
 const STDIN_DEADLINE_MS = 10_000;
 /** A job runs at most 6 h on GitHub-hosted runners; the margin covers the steps after the longest one. */
 export const MAX_LIFETIME_MS = (6 * 60 + 15) * 60 * 1000;
-const WATCH_INTERVAL_MS = 15_000;
+const WATCH_INTERVAL_MS = 5_000;
 
 export function readServeRequest(text: string): ServeRequest {
   const parsed = JSON.parse(text) as Partial<ServeRequest>;
