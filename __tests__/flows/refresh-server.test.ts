@@ -76,6 +76,7 @@ describe('the main step', () => {
       AWS_DEFAULT_REGION: 'us-east-1'
     });
     expect(existsSync(join(result.home, '.aws'))).toBe(false);
+    expect(result.summary).toContain('re-assumed before expiry by the local credentials server');
     expect(JSON.parse(result.state[SERVER_STATE]!)).toEqual({ port: Number(new URL(url!).port), pid: process.pid, nonce: expect.stringMatching(/^[0-9a-f]{32}$/) });
   });
 
