@@ -84,7 +84,7 @@ async function credentialsFor(plan: ActivePlan, rt: Runtime, cancelled: AbortSig
   const server = plan.kind === 'assume' && plan.sinks.refreshServer && plan.sinks.env && results[0] ? await startServer(plan, results[0], helper, rt) : undefined;
   try {
     // The deadline may have passed while the server started: then it stops and nothing is written.
-    if (cancelled.aborted) throw new StepError('The step was stopped before the export; nothing was exported');
+    if (stopped(cancelled)) throw new StepError('The step was stopped before the export; nothing was exported');
     exportCredentials(rt.out, plan, results, refresh, server);
   } catch (error) {
     server?.stop();
@@ -92,6 +92,11 @@ async function credentialsFor(plan: ActivePlan, rt: Runtime, cancelled: AbortSig
   }
   const main = results[0];
   if (plan.sinks.summary && main) rt.out.summary(successSummary({ ...summaryFacts(plan, main.identity, main.credentials, rt.clock.now() - started), ...origin(runner) }));
+}
+
+/** Read after an await: the signal may have fired while the server started. */
+function stopped(signal: AbortSignal): boolean {
+  return signal.aborted;
 }
 
 /** The local credentials server, holding the verified credentials; its token is masked before anything can print it. */

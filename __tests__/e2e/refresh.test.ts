@@ -221,13 +221,13 @@ describe('refresh-credentials: the built server process on its own', () => {
     return new Promise(resolve => {
       const child = spawn(process.execPath, [SERVER, 'serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
       let [out, err] = ['', ''];
-      child.stdout!.on('data', (b: Buffer) => {
+      child.stdout.on('data', (b: Buffer) => {
         out += b.toString();
         if (out.includes('\n')) resolve({ child, line: out.trim(), stderr: err, code: null });
       });
-      child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+      child.stderr.on('data', (b: Buffer) => (err += b.toString()));
       child.on('exit', code => resolve({ child, line: out.trim(), stderr: err, code }));
-      child.stdin!.end(stdin);
+      child.stdin.end(stdin);
     });
   }
 

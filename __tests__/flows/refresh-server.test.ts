@@ -54,6 +54,10 @@ function service(leftMs: number, assume: () => Promise<SessionCredentials>) {
   return { svc, clock, held, get };
 }
 
+function answerKey(answer: { body: string }): string {
+  return (JSON.parse(answer.body) as { AccessKeyId: string }).AccessKeyId;
+}
+
 function credentialsUrl(result: StepResult): string {
   return result.env['AWS_CONTAINER_CREDENTIALS_FULL_URI']!;
 }
@@ -77,7 +81,7 @@ describe('the main step', () => {
     });
     expect(existsSync(join(result.home, '.aws'))).toBe(false);
     expect(result.summary).toContain('re-assumed before expiry by the local credentials server');
-    expect(JSON.parse(result.state[SERVER_STATE]!)).toEqual({ port: Number(new URL(url!).port), pid: process.pid, nonce: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect((JSON.parse(result.state[SERVER_STATE]!) as Record<string, string | number>)).toEqual({ port: Number(new URL(url!).port), pid: process.pid, nonce: expect.stringMatching(/^[0-9a-f]{32}$/) as string });
   });
 
   test('N later calls are served from memory: no token request, no STS call, the main step\'s session', async () => {
@@ -98,7 +102,7 @@ describe('the main step', () => {
       const response = await fetch(credentialsUrl(result), { headers });
       const text = await response.text();
       expect(response.status).toBe(401);
-      expect(JSON.parse(text).Message).toMatch(/^aws-assume-role-action refresh-credentials server: the Authorization header does not match/);
+      expect((JSON.parse(text) as { Message: string }).Message).toMatch(/^aws-assume-role-action refresh-credentials server: the Authorization header does not match/);
       expect(text).not.toContain(session.secretAccessKey);
     }
   });
@@ -135,9 +139,9 @@ describe('the server', () => {
       assumes += 1;
       return real();
     });
-    expect(JSON.parse((await get()).body).AccessKeyId).toBe(held.accessKeyId);
+    expect(answerKey(await get())).toBe(held.accessKeyId);
     clock.t = held.expiration!.getTime() - MARGIN_MS - 1;
-    expect(JSON.parse((await get()).body).AccessKeyId).toBe(held.accessKeyId);
+    expect(answerKey(await get())).toBe(held.accessKeyId);
     expect(assumes).toBe(0);
 
     clock.t = held.expiration!.getTime() - MARGIN_MS + 1;
@@ -146,7 +150,7 @@ describe('the server', () => {
     expect(svc.refreshes()).toBe(1);
     expect(world.oidc.issued.length - tokens).toBe(1);
     const fresh = world.sts.sessions.at(-1)!;
-    expect(new Set(answers.map(a => JSON.parse(a.body).AccessKeyId))).toEqual(new Set([fresh.accessKeyId]));
+    expect(new Set(answers.map(answerKey))).toEqual(new Set([fresh.accessKeyId]));
     // Fresh credentials are served without another walk until they too come near their end.
     await get();
     expect(assumes).toBe(1);
@@ -156,13 +160,13 @@ describe('the server', () => {
     const refused = specAssumer(spec(role('gha-other-repo')), idToken(), quiet, loadSdk);
     const { clock, held, get } = service(MARGIN_MS - 1000, refused);
     const stillValid = await get();
-    expect([stillValid.status, JSON.parse(stillValid.body).AccessKeyId]).toEqual([200, held.accessKeyId]);
+    expect([stillValid.status, answerKey(stillValid)]).toEqual([200, held.accessKeyId]);
     clock.t = held.expiration!.getTime() + 1;
     const expired = await get();
     expect(expired.status).toBe(500);
-    expect(JSON.parse(expired.body)).toEqual({
+    expect(JSON.parse(expired.body) as { Code: string; Message: string }).toEqual({
       Code: 'RefreshFailed',
-      Message: expect.stringMatching(/^aws-assume-role-action refresh-credentials server: could not re-assume the role: .*AccessDenied/)
+      Message: expect.stringMatching(/^aws-assume-role-action refresh-credentials server: could not re-assume the role: .*AccessDenied/) as string
     });
     expect(expired.body).not.toContain(held.secretAccessKey);
   });
@@ -194,7 +198,7 @@ describe('the post step', () => {
 
   test('leaves alone a server that cannot prove it is this run\'s (another nonce), and ignores a malformed record', async () => {
     const result = await world.run({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true' });
-    const record = JSON.parse(result.state[SERVER_STATE]!);
+    const record = (JSON.parse(result.state[SERVER_STATE]!) as Record<string, unknown>);
     const lines: string[] = [];
     await stopServer(postEnv(result, JSON.stringify({ ...record, nonce: 'f'.repeat(32) })), line => lines.push(line));
     await stopServer(postEnv(result, JSON.stringify({ ...record, pid: 'x' })), line => lines.push(line));

@@ -19,8 +19,9 @@ export function serverRecord(env: Env): ServerRecord | undefined {
   if (!text) return undefined;
   try {
     const { port, pid, nonce } = JSON.parse(text) as Partial<ServerRecord>;
-    const valid = Number.isInteger(port) && port! > 0 && port! < 65536 && Number.isInteger(pid) && pid! > 0 && typeof nonce === 'string' && /^[0-9a-f]{16,64}$/.test(nonce);
-    return valid ? { port: port!, pid: pid!, nonce: nonce! } : undefined;
+    if (typeof port !== 'number' || typeof pid !== 'number' || typeof nonce !== 'string') return undefined;
+    const valid = Number.isInteger(port) && port > 0 && port < 65536 && Number.isInteger(pid) && pid > 0 && /^[0-9a-f]{16,64}$/.test(nonce);
+    return valid ? { port, pid, nonce } : undefined;
   } catch {
     return undefined;
   }

@@ -15,7 +15,7 @@ export const MAX_LIFETIME_MS = (6 * 60 + 15) * 60 * 1000;
 const WATCH_INTERVAL_MS = 5_000;
 
 export function readServeRequest(text: string): ServeRequest {
-  const parsed = JSON.parse(text) as Partial<ServeRequest>;
+  const parsed = JSON.parse(text) as Partial<Record<keyof ServeRequest, unknown>> & { credentials?: Partial<Record<string, unknown>> };
   const c = parsed.credentials;
   const ok =
     typeof parsed.authorization === 'string' &&
@@ -27,7 +27,7 @@ export function readServeRequest(text: string): ServeRequest {
     typeof c?.accessKeyId === 'string' &&
     typeof c.secretAccessKey === 'string';
   if (!ok) throw new Error('the request on stdin is not one the main step sends');
-  return parsed as ServeRequest;
+  return parsed as unknown as ServeRequest;
 }
 
 export function requestCredentials(request: ServeRequest): SessionCredentials {
