@@ -1,4 +1,4 @@
-// npm run bench [-- --runs N] [--baseline REF] [--latency MS] [--load N] [--rate PER_SECOND/BURST] [--no-write]
+// npm run bench [-- --runs N] [--baseline REF] [--latency MS] [--load N] [--rate PER_SECOND/BURST] [--refresh N] [--no-write]
 //
 // Speed: the built action (dist/) run as the runner runs a step (a fresh `node dist/index.js` with
 // INPUT_* variables and file-command files) against the local STS and OIDC stand-ins, N times per
@@ -7,6 +7,7 @@
 // --latency MS delays every answer of the stand-ins by MS, as a network would (loopback answers in
 // well under a millisecond, which hides what overlaps with network waits in real use).
 // Load: --load N starts N OIDC-path runs at once against a rate-limited STS stand-in.
+// Refresh: --refresh N makes N later-step CLI calls with refresh-credentials vs static keys (bench/refresh.ts).
 // Prints markdown and writes it into docs/benchmarks.md (each mode replaces its own section).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import type { StepResult } from '../__tests__/support/step-runner.ts';
 import { REPO_ROOT, startWorld } from '../__tests__/support/world.ts';
 import { loadTest, type LoadResult, type RateLimit } from './bench/load.ts';
 import { buildAt, CURRENT, FLOOR, runEmpty, runPost, runScenario, type Build, type ScenarioName } from './bench/scenarios.ts';
+import { refreshBench } from './bench/refresh.ts';
 import { kb, median, ms, percentile, ratio, table, verdict } from './bench/stats.ts';
 
 const TARGETS = { floorRatio: 1.3, failMs: 1000, mainBytes: 1_000_000, postBytes: 100_000, loadCallRatio: 1.2 };
@@ -26,6 +28,7 @@ interface Options {
   runs: number;
   warmup: number;
   load: number | undefined;
+  refresh: number | undefined;
   speed: boolean;
   /** Speed compares with the first; load with each. */
   baselines: string[];
@@ -35,7 +38,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { runs: 30, warmup: 2, load: undefined, speed: true, baselines: [], latency: 0, rate: { perSecond: 20, burst: 20 }, write: true };
+  const options: Options = { runs: 30, warmup: 2, load: undefined, refresh: undefined, speed: true, baselines: [], latency: 0, rate: { perSecond: 20, burst: 20 }, write: true };
   let runsGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -52,6 +55,7 @@ function parseArgs(argv: string[]): Options {
     if (arg === '--runs') [options.runs, runsGiven] = [count(), true];
     else if (arg === '--warmup') options.warmup = Number(value());
     else if (arg === '--load') options.load = count();
+    else if (arg === '--refresh') options.refresh = count();
     else if (arg === '--baseline') options.baselines.push(value());
     else if (arg === '--latency') options.latency = Number(value());
     else if (arg === '--no-write') options.write = false;
@@ -60,8 +64,8 @@ function parseArgs(argv: string[]): Options {
       options.rate = { perSecond: perSecond ?? 20, burst: burst ?? perSecond ?? 20 };
     } else throw new Error(`unknown argument ${arg}`);
   }
-  // `--load N` alone runs only the load test; add --runs to run both.
-  options.speed = options.load === undefined || runsGiven;
+  // `--load N` or `--refresh N` alone runs only that; add --runs to run the speed rounds too.
+  options.speed = (options.load === undefined && options.refresh === undefined) || runsGiven;
   return options;
 }
 
@@ -317,6 +321,11 @@ async function main(): Promise<number> {
     const body = [`## Load`, '', about, '', loadReport(results)].join('\n');
     process.stdout.write(`${body}\n`);
     if (options.write) replaceSection('load', body);
+  }
+  if (options.refresh !== undefined) {
+    const body = ['## refresh-credentials: later-step calls', '', about, '', await refreshBench(options.refresh)].join('\n');
+    process.stdout.write(`${body}\n`);
+    if (options.write) replaceSection('refresh', body);
   }
   if (options.write) process.stderr.write(`written to ${relative(process.cwd(), REPORT)}\n`);
   return failed ? 1 : 0;

@@ -5,6 +5,8 @@ import { checkAllowedAccount, existingCredentialsWork, verifyCredentials } from 
 import { failureMessage, StepError } from './errors.js';
 import { checkProfileTargets } from './export/profiles.js';
 import { refreshWrite, type Helper } from './export/refresh-profile.js';
+import type { RunningServer } from './export/refresh-server.js';
+import { refreshSpec } from './export/refresh-spec.js';
 import { failureSummary, successSummary, summaryFacts } from './export/summary.js';
 import { exportCredentials, exportRunnerIdentity, wipeCredentials, type Verified } from './export/variables.js';
 import { parseInputs, summaryOptions } from './inputs/parse.js';
@@ -80,9 +82,29 @@ async function credentialsFor(plan: ActivePlan, rt: Runtime, cancelled: AbortSig
   // The deadline may have passed while the last call was answered: then nothing may be written.
   if (cancelled.aborted) return;
   const refresh = plan.kind === 'assume' && plan.sinks.refresh ? refreshWrite(plan, plan.sinks.refresh, helper) : undefined;
-  exportCredentials(rt.out, plan, results, refresh);
+  const server = plan.kind === 'assume' && plan.sinks.refreshServer && plan.sinks.env && results[0] ? await startServer(plan, results[0], helper, rt) : undefined;
+  try {
+    // The deadline may have passed while the server started: then it stops and nothing is written.
+    if (stopped(cancelled)) throw new StepError('The step was stopped before the export; nothing was exported');
+    exportCredentials(rt.out, plan, results, refresh, server);
+  } catch (error) {
+    server?.stop();
+    throw error;
+  }
   const main = results[0];
   if (plan.sinks.summary && main) rt.out.summary(successSummary({ ...summaryFacts(plan, main.identity, main.credentials, rt.clock.now() - started), ...origin(runner) }));
+}
+
+/** Read after an await: the signal may have fired while the server started. */
+function stopped(signal: AbortSignal): boolean {
+  return signal.aborted;
+}
+
+/** The local credentials server, holding the verified credentials; its token is masked before anything can print it. */
+async function startServer(plan: Extract<Plan, { kind: 'assume' }>, main: Verified, helper: Helper, rt: Runtime): Promise<RunningServer> {
+  const server = await helper.server.start(refreshSpec(plan), main.credentials);
+  rt.out.setSecret(server.authorization);
+  return server;
 }
 
 /** Only a region: the runner's identity, checked and reported; its credentials stay where later steps find them. */

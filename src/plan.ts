@@ -55,7 +55,10 @@ export interface Sinks {
   /** `unset-current-credentials` when the new credentials do not replace the old in the environment. */
   clearEnvironment: boolean;
   summary: boolean;
+  /** refresh-credentials with aws-profile: the legacy credential_process profile of that name. */
   refresh?: RefreshSink;
+  /** refresh-credentials without aws-profile: later steps read the action's local credentials server. */
+  refreshServer: boolean;
   /** The shared credentials and config files that profiles go to. */
   sharedFiles: SharedFiles;
   /** AWS_SESSION_TOKEN is set in the environment: exported long-term keys must blank it. */
@@ -116,7 +119,8 @@ export function decidePlan(inputs: Inputs): Plan {
       clearEnvironment: inputs.unsetCurrentCredentials && !inputs.outputEnvCredentials,
       summary: inputs.summary,
       sharedFiles: environment.sharedFiles,
-      clearSessionToken: environment.sessionTokenSet
+      clearSessionToken: environment.sessionTokenSet,
+      refreshServer: false
     },
     existing: inputs.useExistingCredentials ? existingSource(inputs) : undefined,
     deadlineSeconds: inputs.actionTimeoutSeconds,
@@ -127,7 +131,7 @@ export function decidePlan(inputs: Inputs): Plan {
   };
   const source = chooseSource(inputs);
   if (source !== undefined && (inputs.role !== undefined || inputs.profiles.length > 0)) {
-    const sinks = inputs.refreshCredentials ? { ...common.sinks, refresh: refreshSink(environment.sharedFiles, inputs.awsProfile) } : common.sinks;
+    const sinks = inputs.refreshCredentials ? refreshSinks(common.sinks, environment.sharedFiles, inputs.awsProfile) : common.sinks;
     return { ...common, sinks, kind: 'assume', source, ...roleTargets(inputs, source) };
   }
   if (source?.kind === 'keys') return { ...common, kind: 'use-keys', source };
@@ -193,8 +197,14 @@ function chainHops(inputs: Inputs, first: RoleTarget): RoleTarget[] {
   return [{ ...first, inlineSessionPolicy: undefined, managedSessionPolicies: [], avoidSpecialCharacters: false }, ...hops];
 }
 
-function refreshSink(files: SharedFiles, profile = 'default'): RefreshSink {
-  return { profile, configFile: files.config, customConfigFile: files.customConfig };
+/**
+ * A named profile is what the user asked for with aws-profile: the credential_process profile of that
+ * name (tools run with --profile). Otherwise the local credentials server, which every client reads
+ * from AWS_CONTAINER_CREDENTIALS_FULL_URI without a profile, any quoting, or a process per call.
+ */
+function refreshSinks(sinks: Sinks, files: SharedFiles, profile: string | undefined): Sinks {
+  if (profile === undefined) return { ...sinks, refreshServer: true };
+  return { ...sinks, refresh: { profile, configFile: files.config, customConfigFile: files.customConfig } };
 }
 
 /** The ARN a role name stands for in the account (and partition) of the credentials that assume it. */
@@ -249,7 +259,9 @@ export function describePlan(plan: Plan, runner?: RunnerFound): string {
       const tags = first?.tagging ? ', with session tags' : '';
       const chain = plan.chain.map(hop => ` → AssumeRole ${hop.role.kind === 'arn' ? hop.role.arn : hop.role.name} (signed by the previous role)`).join('');
       const refresh = plan.sinks.refresh;
-      const to = refresh
+      const to = plan.sinks.refreshServer
+        ? `→ verify with GetCallerIdentity → serve them to later steps from a local credentials server that re-assumes before they expire (AWS_CONTAINER_CREDENTIALS_FULL_URI, region ${plan.region}${where})`
+        : refresh
         ? `→ verify with GetCallerIdentity → export to profile '${refresh.profile}' in ${refresh.configFile} (credential_process re-assumes on demand), AWS_PROFILE in the environment (region ${plan.region}${where})`
         : tail;
       return `Plan: ${keep}${sourceText(plan, runner)}${audience} → ${call} ${names} as session '${first?.sessionName}' for ${first?.durationSeconds} s${tags}${chain} ${to}`;

@@ -1,11 +1,15 @@
 // The real network, disk and clock, without the toolkit: the step, the refresh helper and the post step
 // share them; tests pass their own (see ports.ts). toolkit.ts adds the runner's log through @actions/core.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveWithSdk } from './credentials/runner-providers.js';
 import { readTokenFile } from './oidc/token-file.js';
 import { requestIdToken } from './oidc/token.js';
+import { StepError } from './errors.js';
+import { serveRequestCredentials, type RefreshServerStarter, type ServeRequest } from './export/refresh-server.js';
 import type { Clock, Runtime } from './ports.js';
 import { connectSts, type StsSdk } from './sts/client.js';
 import { proxyAgent, REQUEST_TIMEOUT_MS } from './sts/connection.js';
@@ -71,4 +75,63 @@ export function envRunContext(env: Env): RunContext {
 /** Ends the process once the log is flushed: nothing pending (a request given up on, keep-alive sockets) outlives the step. */
 export function exitWhenFlushed(): void {
   process.stdout.write('', () => process.stderr.write('', () => process.exit()));
+}
+
+const READY_DEADLINE_MS = 15_000;
+
+/**
+ * Starts `<script> serve` detached, hands it the request over its stdin pipe (never argv, environment
+ * or disk), and waits a bounded time for READY <port>. The server outlives this step; the post step
+ * (or the runner's end, or its own lifetime limit) stops it.
+ */
+export function processServerStarter(node: string, script: string, watchPid: number): RefreshServerStarter {
+  return {
+    async start(spec, credentials) {
+      const authorization = randomBytes(32).toString('base64url');
+      const nonce = randomBytes(16).toString('hex');
+      const request: ServeRequest = { spec, credentials: serveRequestCredentials(credentials), authorization, nonce, watchPid };
+      const child = spawn(node, [script, 'serve'], { detached: true, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+      const stop = (): void => {
+        if (child.exitCode === null) child.kill('SIGTERM');
+      };
+      try {
+        child.stdin.end(JSON.stringify(request));
+        const port = await readyPort(child);
+        return { port, pid: child.pid ?? 0, authorization, nonce, stop };
+      } catch (error) {
+        stop();
+        throw error;
+      } finally {
+        // Our ends of the pipes close, so neither process waits on the other.
+        child.stdout.destroy();
+        child.stderr.destroy();
+        child.unref();
+      }
+    }
+  };
+}
+
+function readyPort(child: ChildProcessWithoutNullStreams): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const fail = (why: string): void => {
+      clearTimeout(timer);
+      reject(new StepError(`refresh-credentials: the local credentials server did not start: ${why}${err.trim() ? ` (${err.trim().slice(0, 500)})` : ''}`));
+    };
+    const timer = setTimeout(() => fail(`no READY line within ${READY_DEADLINE_MS / 1000} s`), READY_DEADLINE_MS);
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (err.length < 2048) err += chunk.toString('utf8');
+    });
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const match = /^READY (\d{1,5})\n/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      } else if (out.length > 64 || /\n/.test(out)) fail('it answered something other than READY <port>');
+    });
+    child.once('error', error => fail(error.message));
+    child.once('exit', code => fail(`it exited with code ${code}`));
+  });
 }

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { commitExport } from './export/commit.js';
 import type { Helper } from './export/refresh-profile.js';
 import type { ActionOutput, Runtime } from './ports.js';
-import { envRunContext, systemRuntime } from './runtime.js';
+import { envRunContext, processServerStarter, systemRuntime } from './runtime.js';
 import type { Env } from './types.js';
 
 /** The main step's runtime: @actions/core for the runner, the SDK from its own lazily loaded bundle. */
@@ -63,6 +63,8 @@ function coreOutput(env: Env): ActionOutput {
 
 /** The credential_process helper ships next to this bundle (dist/refresh/index.js), run by the runner's own Node. */
 export function refreshHelper(): Helper {
-  return { node: process.execPath, script: join(dirname(fileURLToPath(import.meta.url)), 'refresh', 'index.js') };
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'refresh', 'index.js');
+  // The server watches the runner process that started this step: when it is gone, the job is over.
+  return { node: process.execPath, script, server: processServerStarter(process.execPath, script, process.ppid) };
 }
 

@@ -108,7 +108,7 @@ describe("the user's files survive", () => {
     const original = '[default]\nregion = eu-west-1\noutput = json\n\n[profile other]\nregion = us-west-2\n';
     writeFileSync(join(home, '.aws', 'config'), original);
     const calls = world.sts.calls.length;
-    const refused = await world.run({ ...OIDC, 'refresh-credentials': 'true' }, { home });
+    const refused = await world.run({ ...OIDC, 'refresh-credentials': 'true', 'aws-profile': 'default' }, { home });
     expect(refused.errors).toEqual([
       `Invalid input: refresh-credentials: profile 'default' already exists in ${join(home, '.aws', 'config')}; set overwrite-aws-profile: true to replace it`
     ]);
@@ -120,7 +120,7 @@ describe("the user's files survive", () => {
     const home = homeWithCredentials();
     const original = '[default]\nregion = eu-west-1\noutput = json\n\n[profile other]\nregion = us-west-2\n';
     writeFileSync(join(home, '.aws', 'config'), original);
-    const result = await world.run({ ...OIDC, 'refresh-credentials': 'true', 'overwrite-aws-profile': 'true' }, { home });
+    const result = await world.run({ ...OIDC, 'refresh-credentials': 'true', 'aws-profile': 'default', 'overwrite-aws-profile': 'true' }, { home });
     expect(result.errors).toEqual([]);
     const written = readFileSync(join(home, '.aws', 'config'), 'utf8');
     expect(written).toContain(`[default]\n${OWNER_MARK}\ncredential_process = `);

@@ -188,7 +188,7 @@ describe('inputs and environment paths printed in the Plan line', () => {
   test('AWS_CONFIG_FILE with a line break and ::stop-commands:: stays on the Plan line', async () => {
     const home = mkdtempSync(join(tmpdir(), 'aws-assume-role-hostile-'));
     const result = await world.run(
-      { 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true' },
+      { 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true', 'aws-profile': 'default' },
       { home, env: { AWS_CONFIG_FILE: join(home, 'x\n::stop-commands::T\n##[set-output name=a]b', 'config') } }
     );
     expect(result.stdout).toMatch(/^Plan: .* ⏎ ::stop_commands::T ⏎ ## \[set-output name=a\]b\/config/m);

@@ -1,7 +1,7 @@
-// refresh-credentials in process: the config-file profile whose credential_process re-assumes the
-// role, written privately, without a secret, undone by the post step; and the helper that line runs,
-// called with the arguments the line gives it. The built helper run by the AWS CLI in a later step,
-// after the first session expired: e2e/refresh.test.ts.
+// refresh-credentials with aws-profile, in process: the config-file profile whose credential_process
+// re-assumes the role, written privately, without a secret, undone by the post step; and the helper
+// that line runs, called with the arguments the line gives it. Without aws-profile later steps read the
+// local credentials server instead: flows/refresh-server.test.ts and e2e/refresh.test.ts.
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ function expectAbsent(text: string, secrets: string[]): void {
 
 test('the profile runs the helper for the role; later steps get it and blank key variables, never a secret', async () => {
   const stale = { AWS_ACCESS_KEY_ID: 'AKIASTALEFROMEARLIER', AWS_SECRET_ACCESS_KEY: 'stale-secret-from-an-earlier-step' };
-  const result = await world.run({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true' }, { env: stale });
+  const result = await world.run({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true', 'aws-profile': 'default' }, { env: stale });
   expect({ exitCode: result.exitCode, errors: result.errors }).toEqual({ exitCode: 0, errors: [] });
   expect(result.env).toEqual({
     AWS_ACCESS_KEY_ID: '',
@@ -47,7 +47,7 @@ test('an existing [default] is refused before any call; with overwrite-aws-profi
   mkdirSync(join(home, '.aws'));
   const before = '# the team config\n[profile other]\nregion = eu-west-1\n\n[default]\noutput = json\n';
   writeFileSync(join(home, '.aws', 'config'), before);
-  const inputs = { 'role-to-assume': role('gha-hub'), 'role-chain': role('deploy-target', OTHER_ACCOUNT), 'refresh-credentials': 'true' };
+  const inputs = { 'role-to-assume': role('gha-hub'), 'role-chain': role('deploy-target', OTHER_ACCOUNT), 'refresh-credentials': 'true', 'aws-profile': 'default' };
   const calls = world.sts.calls.length;
   const refused = await world.run(inputs, { home });
   expect(refused.errors).toEqual([expect.stringContaining("refresh-credentials: profile 'default' already exists")]);
@@ -68,7 +68,7 @@ test('an existing [default] is refused before any call; with overwrite-aws-profi
 
 test('a custom AWS_CONFIG_FILE is written, its folder created, and handed to later steps', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'aws-assume-role-cfg-')), 'nested', 'config');
-  const result = await world.run({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true' }, { env: { AWS_CONFIG_FILE: file } });
+  const result = await world.run({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true', 'aws-profile': 'default' }, { env: { AWS_CONFIG_FILE: file } });
   expect(result.errors).toEqual([]);
   expect(result.env['AWS_CONFIG_FILE']).toBe(file);
   expect(readFileSync(file, 'utf8')).toContain('credential_process = ');
@@ -79,7 +79,7 @@ test('a symlinked config file is refused and nothing is exported', async () => {
   mkdirSync(join(home, '.aws'));
   writeFileSync(join(home, 'elsewhere'), '');
   symlinkSync(join(home, 'elsewhere'), join(home, '.aws', 'config'));
-  const result = await world.run({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true' }, { home });
+  const result = await world.run({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true', 'aws-profile': 'default' }, { home });
   expect(result.exitCode).toBe(1);
   expect(result.errors).toEqual([expect.stringContaining('is a symbolic link; refusing to follow it')]);
   expect([result.env, result.outputs]).toEqual([{}, {}]);
@@ -89,7 +89,7 @@ test('a symlinked config file is refused and nothing is exported', async () => {
 
 test('stored keys cannot refresh: refused before any call', async () => {
   const calls = world.sts.calls.length;
-  const result = await world.run({ 'role-to-assume': role('ci-deploy'), 'aws-access-key-id': USER.accessKeyId, 'aws-secret-access-key': USER.secretAccessKey, 'refresh-credentials': 'true' });
+  const result = await world.run({ 'role-to-assume': role('ci-deploy'), 'aws-access-key-id': USER.accessKeyId, 'aws-secret-access-key': USER.secretAccessKey, 'refresh-credentials': 'true', 'aws-profile': 'default' });
   expect(result.exitCode).toBe(1);
   expect(result.errors).toEqual([expect.stringMatching(/^Invalid input: refresh-credentials: only works with GitHub OIDC or web-identity-token-file/)]);
   expect(world.sts.calls.length).toBe(calls);
@@ -112,7 +112,7 @@ describe('the helper the profile runs', () => {
   const idToken = () => ({ ACTIONS_ID_TOKEN_REQUEST_URL: world.oidc.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: world.oidc.requestToken });
 
   test('prints credential_process JSON for a fresh session of the same role, from a fresh token', async () => {
-    const main = await world.run({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true' });
+    const main = await world.run({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true', 'aws-profile': 'default' });
     const sessions = world.sts.sessions.length;
     const tokens = world.oidc.issued.length;
     const helper = await callHelper(helperArguments(main), { HOME: main.home, ...idToken() });
@@ -131,7 +131,7 @@ describe('the helper the profile runs', () => {
 
   test('re-walks the chain, each hop signed by the one before', async () => {
     const target = role('deploy-target', OTHER_ACCOUNT);
-    const main = await world.run({ 'role-to-assume': role('gha-hub'), 'role-chain': target, 'refresh-credentials': 'true' });
+    const main = await world.run({ 'role-to-assume': role('gha-hub'), 'role-chain': target, 'refresh-credentials': 'true', 'aws-profile': 'default' });
     const sessions = world.sts.sessions.length;
     const helper = await callHelper(helperArguments(main), { HOME: main.home, ...idToken() });
     expect(helper.code).toBe(0);
@@ -141,7 +141,7 @@ describe('the helper the profile runs', () => {
   });
 
   test('without the id-token variables it says which permission the job needs, on stderr, and prints nothing', async () => {
-    const main = await world.run({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true' });
+    const main = await world.run({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true', 'aws-profile': 'default' });
     const calls = world.sts.calls.length;
     const helper = await callHelper(helperArguments(main), { HOME: main.home });
     expect({ code: helper.code, stdout: helper.stdout }).toEqual({ code: 1, stdout: '' });
@@ -150,7 +150,7 @@ describe('the helper the profile runs', () => {
   });
 
   test('a refused role is reported on stderr with the STS error, and nothing printed', async () => {
-    const main = await world.run({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true' });
+    const main = await world.run({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true', 'aws-profile': 'default' });
     const argv = helperArguments(main).map(word => word.replace(role('gha-deploy'), role('gha-other-repo')));
     const helper = await callHelper(argv, { HOME: main.home, ...idToken() });
     expect({ code: helper.code, stdout: helper.stdout }).toEqual({ code: 1, stdout: '' });

@@ -13,6 +13,11 @@ import { commandBlock, commitExport, fileIo, type CommandFileIo, type CommandFil
 import type { ActionOutput, Clock, ExportBatch, Runtime } from '../../src/ports.js';
 import { envRunContext, readConfigFile, systemRuntime } from '../../src/runtime.js';
 import type { RunContext } from '../../src/types.js';
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { RefreshServerStarter } from '../../src/export/refresh-server.js';
+import { specAssumer } from '../../src/refresh/helper.js';
+import { credentialService, listenLocal } from '../../src/refresh/server.js';
 import { parseFileCommands, parseWorkflowCommands, type KeyValue } from './file-commands.ts';
 import { baseRunnerEnv, inputVariable, type StepResult } from './step-runner.ts';
 import { recordStep } from './step-registry.ts';
@@ -142,6 +147,8 @@ export interface InProcessOptions {
   adapt?: (rt: Runtime) => Runtime;
   exportFaults?: ExportFaults;
   cancelled?: AbortSignal;
+  /** The credential_process helper and the credentials server starter; by default the server runs in this process. */
+  helper?: Helper;
 }
 
 export interface InProcessResult extends StepResult {
@@ -152,7 +159,38 @@ export interface InProcessResult extends StepResult {
 // What the in-process tests load instead of dist/sdk: the same SDK classes, from the sources.
 const loadSdk = () => import('../../src/sdk/index.js');
 
-const HELPER: Helper = { node: '/usr/bin/node', script: '/opt/action/dist/refresh/index.js' };
+/** Local credentials servers the in-process runs started, each serving from this process until closed. */
+const servers = new Set<Server>();
+
+/** Stops every in-process credentials server (a test's afterAll, or the world's close). */
+export async function closeInProcessServers(): Promise<void> {
+  await Promise.all([...servers].map(server => new Promise(resolve => server.close(resolve))));
+  servers.clear();
+}
+
+/** The server the process starter spawns, run in this process instead: same service, same HTTP, the sources' SDK. */
+export function inProcessServerStarter(env: Record<string, string | undefined>): RefreshServerStarter {
+  return {
+    async start(spec, credentials) {
+      const authorization = randomBytes(32).toString('base64url');
+      const nonce = randomBytes(16).toString('hex');
+      const service = credentialService({ credentials, assume: specAssumer(spec, env, { stdout: () => undefined, stderr: () => undefined }, loadSdk), clock: { now: Date.now }, authorization, nonce });
+      let server: Server | undefined;
+      const stop = (): void => {
+        server?.close();
+        if (server) servers.delete(server);
+      };
+      const listening = await listenLocal(service, stop);
+      server = listening.server;
+      servers.add(server);
+      return { port: listening.port, pid: process.pid, authorization, nonce, stop };
+    }
+  };
+}
+
+function inProcessHelper(env: Record<string, string | undefined>): Helper {
+  return { node: '/usr/bin/node', script: '/opt/action/dist/refresh/index.js', server: inProcessServerStarter(env) };
+}
 
 /** The step's environment, built like the step runner builds it, for a run in this process. */
 export function inProcessEnv(inputs: Record<string, string>, options: InProcessOptions, home: string): Record<string, string> {
@@ -183,7 +221,7 @@ export async function runInProcess(inputs: Record<string, string>, options: InPr
     runContext: async () => options.runContext ?? envRunContext(env),
     cancelled: options.cancelled
   };
-  await runAction(options.adapt ? options.adapt(runtime) : runtime, HELPER);
+  await runAction(options.adapt ? options.adapt(runtime) : runtime, options.helper ?? inProcessHelper(env));
   const result = toStepResult(output, clock, home, files);
   recordStep('in-process', result); // scanned for leaks with every step of the file (leak-scan.ts)
   return result;

@@ -6,7 +6,7 @@ import { inputDefaults } from './action-metadata.ts';
 import { callerIdentity } from './aws-cli.ts';
 import { startOidc, type OidcOptions, type OidcServer } from './oidc-server.ts';
 import { startSts, type IamRole, type PolicyDocument, type StsOptions, type StsServer } from './sts-server.ts';
-import { runInProcess, runPostInProcess, type InProcessOptions, type InProcessResult } from './in-process.ts';
+import { closeInProcessServers, runInProcess, runPostInProcess, type InProcessOptions, type InProcessResult } from './in-process.ts';
 import { registerSecretSource } from './step-registry.ts';
 import { runStep, type StepOptions, type StepResult } from './step-runner.ts';
 
@@ -129,7 +129,7 @@ export async function startWorld(options: { sts?: StsOptions; oidc?: OidcOptions
       return callerIdentity(sts.url, env);
     },
     async close() {
-      await Promise.all([sts.close(), oidc.close()]);
+      await Promise.all([sts.close(), oidc.close(), closeInProcessServers()]);
     }
   };
 }

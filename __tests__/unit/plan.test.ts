@@ -183,10 +183,17 @@ describe('role-chain and refresh-credentials in the plan', () => {
     expect(rejection({ 'role-to-assume': HUB, 'refresh-credentials': 'true', 'role-chaining': 'true' }, { AWS_ACCESS_KEY_ID: 'ASIAEXAMPLEEXAMPLE', AWS_SECRET_ACCESS_KEY: 's' })).toMatch(/refresh-credentials: only works/);
   });
 
-  test('refresh writes the default profile to AWS_CONFIG_FILE or ~/.aws/config', () => {
-    const home = plan({ 'role-to-assume': HUB, 'refresh-credentials': 'true' }, { ...OIDC_ENV, HOME: '/home/runner' });
+  test('refresh without aws-profile serves later steps from the local credentials server, and writes no profile', () => {
+    const served = plan({ 'role-to-assume': HUB, 'refresh-credentials': 'true' }, { ...OIDC_ENV, HOME: '/home/runner' });
+    expect([served.sinks.refreshServer, served.sinks.refresh]).toEqual([true, undefined]);
+    expect(describePlan(served)).toContain('local credentials server that re-assumes before they expire (AWS_CONTAINER_CREDENTIALS_FULL_URI');
+  });
+
+  test('refresh with aws-profile writes that credential_process profile to AWS_CONFIG_FILE or ~/.aws/config', () => {
+    const home = plan({ 'role-to-assume': HUB, 'refresh-credentials': 'true', 'aws-profile': 'default' }, { ...OIDC_ENV, HOME: '/home/runner' });
     expect(home.sinks.refresh).toEqual({ profile: 'default', configFile: '/home/runner/.aws/config', customConfigFile: false });
-    const custom = plan({ 'role-to-assume': HUB, 'refresh-credentials': 'true' }, { ...OIDC_ENV, AWS_CONFIG_FILE: '/tmp/cfg' });
+    expect(home.sinks.refreshServer).toBe(false);
+    const custom = plan({ 'role-to-assume': HUB, 'refresh-credentials': 'true', 'aws-profile': 'default' }, { ...OIDC_ENV, AWS_CONFIG_FILE: '/tmp/cfg' });
     expect(custom.sinks.refresh).toEqual({ profile: 'default', configFile: '/tmp/cfg', customConfigFile: true });
     expect(describePlan(custom)).toContain("export to profile 'default' in /tmp/cfg");
   });

@@ -3,6 +3,7 @@
 import type { Plan, RefreshSink } from '../plan.js';
 import { commandLine, refreshSpec, specArguments } from './refresh-spec.js';
 import { iniLine, OWNER_MARK, sectionHeader } from './shared-file.js';
+import type { RefreshServerStarter } from './refresh-server.js';
 import type { RefreshWrite } from './variables.js';
 
 type AssumePlan = Extract<Plan, { kind: 'assume' }>;
@@ -11,6 +12,8 @@ export interface Helper {
   /** The runner's own Node, so the helper runs whatever Node a later step has on PATH. */
   node: string;
   script: string;
+  /** Starts the local credentials server (refresh-credentials without aws-profile). */
+  server: RefreshServerStarter;
 }
 
 export function profileLines(plan: AssumePlan, helper: Helper): string[] {

@@ -13,6 +13,8 @@ export interface SuccessFacts {
   region: string;
   expiration?: Date;
   refreshProfile?: string;
+  /** refresh-credentials without aws-profile: re-assumed by the local credentials server. */
+  refreshServer?: boolean;
   /** `profiles`: each profile name with its role. */
   profiles: string[];
   elapsedMs: number;
@@ -47,9 +49,7 @@ export function successSummary(facts: SuccessFacts): string {
     ['Verified identity', code(facts.identityArn)],
     ['Account', code(facts.account)],
     ['Region', code(facts.region)],
-    ['Expires', facts.refreshProfile !== undefined
-      ? `refreshed on demand through profile ${code(facts.refreshProfile)} (this session: ${facts.expiration?.toISOString() ?? 'no expiry'})`
-      : facts.expiration?.toISOString() ?? 'never (long-term keys)'],
+    ['Expires', expiresText(facts)],
     ['Step time', seconds(facts.elapsedMs)]
   ];
   const table = ['| | |', '| --- | --- |', ...rows.map(([name, value]) => `| ${name} | ${value} |`)].join('\n');
@@ -75,6 +75,7 @@ export function summaryFacts(
     region: plan.region,
     expiration: credentials.expiration,
     refreshProfile: plan.sinks.refresh?.profile,
+    refreshServer: plan.sinks.refreshServer,
     elapsedMs,
     maskAccountId: plan.sinks.maskAccountId
   };
@@ -85,4 +86,11 @@ export function failureSummary(message: string, elapsedMs: number, maskAccountId
   const longest = Math.max(2, ...(message.match(/`+/g) ?? []).map(run => run.length));
   const fence = '`'.repeat(longest + 1);
   return masked(`### AWS credentials: failed after ${seconds(elapsedMs)}\n\n${fence}text\n${message}\n${fence}\n`, maskAccountId);
+}
+
+function expiresText(facts: SuccessFacts): string {
+  const session = `this session: ${facts.expiration?.toISOString() ?? 'no expiry'}`;
+  if (facts.refreshServer) return `re-assumed before expiry by the local credentials server, until the post step stops it (${session})`;
+  if (facts.refreshProfile !== undefined) return `refreshed on demand through profile ${code(facts.refreshProfile)} (${session})`;
+  return facts.expiration?.toISOString() ?? 'never (long-term keys)';
 }

@@ -3,6 +3,7 @@ import type { Plan, RefreshSink } from '../plan.js';
 import type { ActionOutput } from '../ports.js';
 import type { CallerIdentity, SessionCredentials } from '../types.js';
 import { profileSections, stageSections, type ProfileEntry, type SectionWrite } from './profiles.js';
+import { serverState, serverVariables, SERVER_STATE, type RunningServer } from './refresh-server.js';
 import { EXPORTABLE_VARIABLES, EXPORTED_STATE, PROFILES_STATE, REFRESH_STATE } from './state.js';
 
 /** Credentials that passed verification, and where they go. */
@@ -24,7 +25,7 @@ export interface RefreshWrite {
  * Everything prepared first (sections, variables, outputs, state), then handed to the runner in one
  * exportAll: state, then the profile files, then the environment and outputs, all or nothing.
  */
-export function exportCredentials(out: ActionOutput, plan: Plan, results: Verified[], refresh?: RefreshWrite): void {
+export function exportCredentials(out: ActionOutput, plan: Plan, results: Verified[], refresh?: RefreshWrite, server?: RunningServer): void {
   const files = plan.sinks.sharedFiles;
   const main = results.find(result => result.profile === undefined);
   const entries: ProfileEntry[] = results.flatMap(result => {
@@ -33,13 +34,14 @@ export function exportCredentials(out: ActionOutput, plan: Plan, results: Verifi
   });
   const writes = [...profileSections(files, entries), ...(refresh ? [refresh.section] : [])];
   const staged = writes.length > 0 ? stageSections(writes, plan.sinks.overwriteProfiles) : undefined;
-  const variables = main === undefined || !plan.sinks.env ? {} : plan.sinks.refresh ? refreshVariables(plan.sinks.refresh, plan.region) : environmentVariables(plan, main.credentials);
+  const variables = main === undefined || !plan.sinks.env ? {} : laterStepVariables(plan, main, server);
   const sections = staged?.sections ?? [];
   const state: Record<string, string> = {
     // The post step blanks exactly these, and only because this run exported them.
     ...(Object.keys(variables).length > 0 ? { [EXPORTED_STATE]: Object.keys(variables).join(',') } : {}),
     ...(entries.length > 0 ? { [PROFILES_STATE]: JSON.stringify(sections.slice(0, entries.length * 2)) } : {}),
-    ...(refresh ? { [REFRESH_STATE]: JSON.stringify(sections.slice(entries.length * 2)) } : {})
+    ...(refresh ? { [REFRESH_STATE]: JSON.stringify(sections.slice(entries.length * 2)) } : {}),
+    ...(server ? { [SERVER_STATE]: serverState(server) } : {})
   };
   const env = { ...(plan.sinks.clearEnvironment ? blankVariables() : {}), ...variables };
   const outputs = main === undefined ? {} : outputsOf(plan, main);
@@ -47,6 +49,7 @@ export function exportCredentials(out: ActionOutput, plan: Plan, results: Verifi
   out.exportAll({ state, env, outputs, files: staged?.staged });
   if (entries.length > 0) out.info(`Wrote profile${entries.length > 1 ? 's' : ''} ${entries.map(e => `'${e.name}'`).join(', ')} to ${files.credentials} and ${files.config}`);
   if (refresh) out.info(refresh.message);
+  if (server) out.info(`Later steps get credentials from the local credentials server on 127.0.0.1:${server.port} (pid ${server.pid}); it re-assumes the role before they expire, and the post step stops it`);
   if (plan.sinks.clearEnvironment) out.info(`Cleared ${Object.keys(blankVariables()).join(', ')} for later steps`);
 }
 
@@ -55,6 +58,11 @@ export function exportRunnerIdentity(out: ActionOutput, plan: Plan, identity: Ca
   const env: Record<string, string> = plan.sinks.env ? { AWS_REGION: plan.region, AWS_DEFAULT_REGION: plan.region } : {};
   const state: Record<string, string> = Object.keys(env).length > 0 ? { [EXPORTED_STATE]: Object.keys(env).join(',') } : {};
   out.exportAll({ state, env, outputs: { 'aws-account-id': identity.account, 'authenticated-arn': identity.arn } });
+}
+
+function laterStepVariables(plan: Plan, main: Verified, server: RunningServer | undefined): Record<string, string> {
+  if (server) return serverVariables(server, plan.region);
+  return plan.sinks.refresh ? refreshVariables(plan.sinks.refresh, plan.region) : environmentVariables(plan, main.credentials);
 }
 
 function outputsOf(plan: Plan, main: Verified): Record<string, string> {

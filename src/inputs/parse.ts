@@ -46,6 +46,7 @@ export function parseInputs(env: Env, system: SystemFacts = { homedir: homedir()
   const profiles = parseProfileSpecs(read.lines('profiles'), rule => read.problem('profiles', rule));
   const region = readRegion(read, env);
   const endpointNotices: string[] = [];
+  const refreshCredentials = read.boolean('refresh-credentials', false);
   const inputs: Inputs = {
     region,
     role: readRole(read, legacy.roleArn),
@@ -62,8 +63,9 @@ export function parseInputs(env: Env, system: SystemFacts = { homedir: homedir()
     transitiveTagKeys: readTransitiveTagKeys(read),
     maskAccountId: read.boolean('mask-aws-account-id', false),
     outputCredentials: read.boolean('output-credentials', false),
-    // Writing a profile means the shared files are the sink; the environment only when asked.
-    outputEnvCredentials: read.boolean('output-env-credentials', awsProfile === undefined && profiles.length === 0),
+    // Writing a profile means the shared files are the sink; the environment only when asked. A refresh
+    // profile is found through AWS_PROFILE in the environment, so there it stays on.
+    outputEnvCredentials: read.boolean('output-env-credentials', (awsProfile === undefined && profiles.length === 0) || refreshCredentials),
     unsetCurrentCredentials: read.boolean('unset-current-credentials', false),
     allowedAccountIds: readAccountIds(read),
     maxAttempts: readMaxAttempts(read),
@@ -80,7 +82,7 @@ export function parseInputs(env: Env, system: SystemFacts = { homedir: homedir()
     notices: [...fromEnvironment.notices, ...legacy.notices, ...endpointNotices],
     warnings: [...legacy.warnings],
     roleChain: readRoleChain(read),
-    refreshCredentials: read.boolean('refresh-credentials', false),
+    refreshCredentials,
     sourceIdentity: readSourceIdentity(read),
     summary: read.boolean('summary', true),
     environment: readRunnerFacts(env, system)

@@ -1,3 +1,3 @@
 import { runPostStep } from './step.js';
 
-runPostStep();
+await runPostStep();

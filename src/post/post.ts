@@ -1,6 +1,6 @@
 // The post step: undoes what the main step recorded in its state, and nothing else.
 import { isBackupOf, removeSections, type WrittenSection } from '../export/profiles.js';
-import { EXPORTABLE_VARIABLES, EXPORTED_STATE, PROFILES_STATE, REFRESH_STATE } from '../export/state.js';
+import { EXPORTED_STATE, POST_VARIABLES, PROFILES_STATE, REFRESH_STATE } from '../export/state.js';
 import { sharedFiles } from '../inputs/environment.js';
 import { preview } from '../log-text.js';
 import type { Env } from '../types.js';
@@ -17,7 +17,7 @@ export function runPost(env: Env, out: PostOutput, homedir: string): void {
     out.info('AWS_SKIP_CLEANUP_STEP is true: leaving the exported AWS variables and profiles in place');
     return;
   }
-  const exported = (env[`STATE_${EXPORTED_STATE}`] ?? '').split(',').filter(name => EXPORTABLE_VARIABLES.includes(name));
+  const exported = (env[`STATE_${EXPORTED_STATE}`] ?? '').split(',').filter(name => POST_VARIABLES.includes(name));
   const recorded = [...writtenSections(env[`STATE_${PROFILES_STATE}`]), ...writtenSections(env[`STATE_${REFRESH_STATE}`])];
   const sections = recorded.filter(section => couldHaveWritten(section, env, homedir));
   const ignored = recorded.filter(section => !sections.includes(section));

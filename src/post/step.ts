@@ -3,9 +3,10 @@ import { commandData, plainLine } from '../log-text.js';
 import { osHome } from '../runtime.js';
 import { appendBlock } from './file-command.js';
 import { runPost } from './post.js';
+import { stopServer } from './server.js';
 
 /** Wires the post step to the runner's files without @actions/core, which would add ~480 KB to this bundle. */
-export function runPostStep(): void {
+export async function runPostStep(): Promise<void> {
   try {
     runPost(
       process.env,
@@ -20,6 +21,7 @@ export function runPostStep(): void {
       },
       osHome()
     );
+    if (process.env.AWS_SKIP_CLEANUP_STEP !== 'true') await stopServer(process.env, message => process.stdout.write(`${plainLine(message)}\n`));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     process.stdout.write(`::error::${escapeData(commandData(message))}\n`);

@@ -42,20 +42,28 @@ const bundledSdk = (): Promise<StsSdk> => import(/* webpackIgnore: true */ besid
 /** `loadSdk` is the bundle's own unless a test runs the helper from the sources. */
 export async function runRefresh(argv: string[], env: Env, io: HelperIo, loadSdk: () => Promise<StsSdk> = bundledSdk): Promise<number> {
   try {
-    // A proxy URL may hold a password, so it never goes on the command line: later steps' own settings apply.
-    const proxy = readProxySettings(undefined, undefined, env, (rule: string) => {
-      throw new Error(`proxy settings: ${rule}`);
-    });
-    const plan = specPlan(parseSpecArguments(argv), proxy, readRunnerFacts(env, { homedir: homedir(), nodeVersion: process.versions.node, platform: process.platform }));
-    const rt = helperRuntime(env, io, loadSdk);
-    const sts = rt.connectSts(stsConnection(plan));
-    const { credentials } = await assumeRole(plan, plan.target!, sts, rt, plan.chain);
+    const credentials = await specAssumer(parseSpecArguments(argv), env, io, loadSdk)();
     io.stdout(`${credentialProcessJson(credentials)}\n`);
     return 0;
   } catch (error) {
     io.stderr(`${PREFIX}: ${plainLine(error instanceof StepError ? error.message : describeError(error))}\n`);
     return 1;
   }
+}
+
+/**
+ * One walk of the spec's plan per call, on the real network: the helper calls it once, the
+ * credentials server each time its credentials near their end. Throws on settings it cannot use.
+ */
+export function specAssumer(spec: RefreshSpec, env: Env, io: HelperIo, loadSdk: () => Promise<StsSdk> = bundledSdk): () => Promise<SessionCredentials> {
+  // A proxy URL may hold a password, so it never goes on the command line: later steps' own settings apply.
+  const proxy = readProxySettings(undefined, undefined, env, (rule: string) => {
+    throw new Error(`proxy settings: ${rule}`);
+  });
+  const plan = specPlan(spec, proxy, readRunnerFacts(env, { homedir: homedir(), nodeVersion: process.versions.node, platform: process.platform }));
+  const rt = helperRuntime(env, io, loadSdk);
+  const sts = rt.connectSts(stsConnection(plan));
+  return async () => (await assumeRole(plan, plan.target!, sts, rt, plan.chain)).credentials;
 }
 
 /** The plan the helper walks: the same hops, targets and session policies as the main step's. */
@@ -97,7 +105,8 @@ export function specPlan(spec: RefreshSpec, proxy: ProxySettings, facts: RunnerF
       overwriteProfiles: false,
       clearEnvironment: false,
       sharedFiles: facts.sharedFiles,
-      clearSessionToken: false
+      clearSessionToken: false,
+      refreshServer: false
     }
   };
 }
