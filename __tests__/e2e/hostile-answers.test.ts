@@ -76,7 +76,8 @@ test("the credential_process helper's stderr, which the tool running it prints i
 test('a config file path with a line break and ::stop-commands:: stays on its line in the step and in the post step', async () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'aws-assume-role-hostile-')), 'x\n::stop-commands::T\n##[set-output name=a]b');
   const configFile = join(dir, 'config');
-  const main = await world.step({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true' }, { env: { AWS_CONFIG_FILE: configFile } });
+  // With aws-profile, refresh-credentials writes its credential_process profile to the config file, whose path both steps print.
+  const main = await world.step({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true', 'aws-profile': 'default' }, { env: { AWS_CONFIG_FILE: configFile } });
   expect(main.errors).toEqual([]);
   expect(forgedCommands(main.stdout)).toEqual([]);
   const post = await world.post(main, { AWS_CONFIG_FILE: configFile });
