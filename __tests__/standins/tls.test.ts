@@ -25,7 +25,9 @@ const get = () => new Promise((resolve) => {
 
 function spawnNode(env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-e', TWO_REQUESTS], { env: { PATH: process.env['PATH'] ?? '', ...env } }, (error, stdout) => (error ? reject(error) : resolve(stdout.trim())));
+    execFile(process.execPath, ['-e', TWO_REQUESTS], { env: { PATH: process.env['PATH'] ?? '', ...env } }, (error, stdout) =>
+      error === null ? resolve(stdout.trim()) : reject(new Error(error.message))
+    );
   });
 }
 
