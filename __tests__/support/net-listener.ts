@@ -30,11 +30,14 @@ export interface Listener {
   server: Server;
   scheme: 'http' | 'https';
   counts: NetCounts;
+  /** Date.now() of each accepted TCP connection, in order. */
+  connectedAt: number[];
 }
 
 /** A server whose handler runs only once the connection's one-off delay (if any) has passed. */
 export function createListener(options: ListenerOptions, handler: (req: IncomingMessage, res: ServerResponse) => void): Listener {
   const counts: NetCounts = { connections: 0, handshakes: 0 };
+  const connectedAt: number[] = [];
   const answered = new WeakSet<Socket>();
   const delay = options.connectionLatencyMs ?? 0;
   const listener: RequestListener = (req, res) => {
@@ -45,7 +48,10 @@ export function createListener(options: ListenerOptions, handler: (req: Incoming
     }, delay).unref();
   };
   const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createHttpServer(listener);
-  server.on('connection', () => void (counts.connections += 1));
+  server.on('connection', () => {
+    counts.connections += 1;
+    connectedAt.push(Date.now());
+  });
   if (options.tls) server.on('secureConnection', () => void (counts.handshakes += 1));
-  return { server, scheme: options.tls ? 'https' : 'http', counts };
+  return { server, scheme: options.tls ? 'https' : 'http', counts, connectedAt };
 }

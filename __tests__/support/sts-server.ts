@@ -117,6 +117,8 @@ export interface StsServer {
   sessions: IssuedSession[];
   /** TCP connections and TLS handshakes so far (read live). */
   counts: NetCounts;
+  /** Date.now() of each accepted TCP connection, in order. */
+  connectedAt: number[];
   /**
    * A session of `roleArn` as an AWS service would hand it to a machine (an EC2 instance profile, an
    * ECS task role, EKS Pod Identity, CodeBuild): issued and recorded like any other, with no call made.
@@ -198,7 +200,7 @@ type XmlNode = [string, string | number | XmlNode[] | undefined];
 
 export async function startSts(options: StsOptions = {}): Promise<StsServer> {
   const state = buildState(options);
-  const { server, scheme, counts } = createListener(options.listener ?? {}, (req, res) => {
+  const { server, scheme, counts, connectedAt } = createListener(options.listener ?? {}, (req, res) => {
     handle(state, req, res).catch((e: unknown) => internalFailure(res, e));
   });
   await listen(server);
@@ -209,6 +211,7 @@ export async function startSts(options: StsOptions = {}): Promise<StsServer> {
     calls: state.calls,
     sessions: state.sessions,
     counts,
+    connectedAt,
     mintSession: (roleArn, sessionName, durationSeconds) => mintSession(state, roleArn, sessionName, durationSeconds),
     addFault: (f) => state.faults.push({ ...f }), // a copy: `times` is consumed in place
     clearFaults: () => state.faults.splice(0),

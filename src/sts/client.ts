@@ -19,6 +19,7 @@ import {
 } from '../aws-names.js';
 import { AnswerError } from '../errors.js';
 import { preview } from '../log-text.js';
+import { preconnected } from './preconnect.js';
 import type { AssumedSession, CallerIdentity, RoleRequest, StaticCredentials, Sts, StsConnection } from '../types.js';
 
 /** The SDK classes this module uses, loaded on demand (see `src/sdk/index.ts`). */
@@ -33,7 +34,8 @@ export function connectSts(connection: StsConnection, loadSdk: () => Promise<Sts
   const sdk: Promise<StsSdk> = new Promise(resolve => setImmediate(resolve)).then(loadSdk);
   sdk.catch(() => undefined); // a failed load is reported by the call that awaits it
   // One keep-alive pool for the run's calls, so GetCallerIdentity reuses the assume call's connection.
-  const agents: Promise<Agents> = connection.agent ? Promise.resolve({ httpAgent: connection.agent, httpsAgent: connection.agent }) : keepAliveAgents();
+  const agents: Promise<Agents> = connection.agent ? Promise.resolve({ httpAgent: connection.agent, httpsAgent: connection.agent }) : keepAliveAgents(new URL(connection.endpoint));
+  agents.catch(() => undefined); // a failed load is reported by the call that awaits it
   // The run's clock offset, learnt from STS's answers: a client per call would forget it.
   const clock = { offsetMs: 0 };
   const client = async (credentials?: StaticCredentials): Promise<STSClient> =>
@@ -148,10 +150,14 @@ interface Agents {
   httpsAgent: HttpAgent | HttpsAgent;
 }
 
-async function keepAliveAgents(): Promise<Agents> {
+/** What the SDK's handler creates for itself when given none (keepAlive, maxSockets 50), but shared, and already connecting to STS. */
+async function keepAliveAgents(endpoint: URL): Promise<Agents> {
   const [http, https] = await Promise.all([import('node:http'), import('node:https')]);
-  // What the SDK's handler creates for itself when given none (keepAlive, maxSockets 50), but shared.
-  return { httpAgent: new http.Agent({ keepAlive: true, maxSockets: 50 }), httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 50 }) };
+  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 50 });
+  const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 50 });
+  if (endpoint.protocol === 'https:') preconnected(httpsAgent, endpoint);
+  else preconnected(httpAgent, endpoint);
+  return { httpAgent, httpsAgent };
 }
 
 function clientConfig(connection: StsConnection, agents: Agents, credentials?: StaticCredentials): STSClientConfig {
