@@ -15,7 +15,7 @@ export interface TlsIdentity {
 
 export interface ListenerOptions {
   tls?: TlsIdentity;
-  /** Delay before the first answer on each new connection, in ms. */
+  /** The handshakes' round trips: a new connection's first request is answered no earlier than this many ms after it was accepted. */
   connectionLatencyMs?: number;
 }
 
@@ -34,24 +34,38 @@ export interface Listener {
   connectedAt: number[];
 }
 
-/** A server whose handler runs only once the connection's one-off delay (if any) has passed. */
+/**
+ * A server whose handler runs a new connection's first request no earlier than `connectionLatencyMs`
+ * after the connection was accepted: on a real network the handshakes' round trips start when the
+ * client connects, so a client that connects early and sends later (while it loads code) pays less.
+ */
 export function createListener(options: ListenerOptions, handler: (req: IncomingMessage, res: ServerResponse) => void): Listener {
   const counts: NetCounts = { connections: 0, handshakes: 0 };
   const connectedAt: number[] = [];
-  const answered = new WeakSet<Socket>();
+  // When each socket the handler sees was accepted (the TLS socket once its handshake is done: on loopback that is the same moment).
+  const acceptedAt = new WeakMap<Socket, number>();
   const delay = options.connectionLatencyMs ?? 0;
   const listener: RequestListener = (req, res) => {
-    if (delay <= 0 || answered.has(req.socket)) return handler(req, res);
-    answered.add(req.socket);
+    const accepted = acceptedAt.get(req.socket);
+    if (delay <= 0 || accepted === undefined) return handler(req, res);
+    acceptedAt.delete(req.socket);
+    const wait = accepted + delay - Date.now();
+    if (wait <= 0) return handler(req, res);
     setTimeout(() => {
       if (!res.destroyed) handler(req, res);
-    }, delay).unref();
+    }, wait).unref();
   };
   const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createHttpServer(listener);
-  server.on('connection', () => {
+  server.on('connection', (socket: Socket) => {
     counts.connections += 1;
     connectedAt.push(Date.now());
+    if (!options.tls) acceptedAt.set(socket, Date.now());
   });
-  if (options.tls) server.on('secureConnection', () => void (counts.handshakes += 1));
+  if (options.tls) {
+    server.on('secureConnection', (socket: Socket) => {
+      counts.handshakes += 1;
+      acceptedAt.set(socket, Date.now());
+    });
+  }
   return { server, scheme: options.tls ? 'https' : 'http', counts, connectedAt };
 }

@@ -42,7 +42,7 @@ export function benchNetwork(options: NetworkOptions): BenchNetwork {
     describe() {
       const scheme = ca ? 'HTTPS (TLS 1.3, RSA 2048 leaf signed by a CA made for the run, trusted through NODE_EXTRA_CA_CERTS)' : 'plain HTTP';
       if (options.latency <= 0) return `loopback, ${scheme}`;
-      return `${scheme}, every stand-in answer delayed ${options.latency} ms and the first answer on each new connection a further ${connectionLatencyMs} ms (${ca ? 'TCP + TLS handshake round trips' : 'TCP handshake round trip'})`;
+      return `${scheme}, every stand-in answer delayed ${options.latency} ms, and the first request on each new connection not served before ${connectionLatencyMs} ms after the connection was accepted (${ca ? 'the TCP and TLS handshake round trips' : 'the TCP handshake round trip'}, which start when the client connects)`;
     },
     dispose: () => ca?.dispose()
   };
