@@ -315,7 +315,7 @@ function replaceSection(name: string, body: string): void {
   const header = [
     '# Benchmarks',
     '',
-    'Written by `npm run bench` (speed: `--runs N`, default 30; `--latency MS`; `--baseline REF` to compare',
+    'Written by `npm run bench` (speed: `--runs N`, default 30; `--latency MS`; `--tls`; `--baseline REF` to compare',
     'with the dist/ of another commit) and `npm run bench -- --load 200` (load). Each section between',
     'markers is replaced by the run that produced it; text outside them is kept. See scripts/bench.ts.',
     '',
