@@ -175,14 +175,15 @@ export function inProcessServerStarter(env: Record<string, string | undefined>):
       const authorization = randomBytes(32).toString('base64url');
       const nonce = randomBytes(16).toString('hex');
       const service = credentialService({ credentials, assume: specAssumer(spec, env, { stdout: () => undefined, stderr: () => undefined }, loadSdk), clock: { now: Date.now }, authorization, nonce });
-      let server: Server | undefined;
+      // The server stops itself through `stop`, which exists before the server does.
+      const held: { server?: Server } = {};
       const stop = (): void => {
-        server?.close();
-        if (server) servers.delete(server);
+        held.server?.close();
+        if (held.server) servers.delete(held.server);
       };
       const listening = await listenLocal(service, stop);
-      server = listening.server;
-      servers.add(server);
+      held.server = listening.server;
+      servers.add(listening.server);
       return { port: listening.port, pid: process.pid, authorization, nonce, stop };
     }
   };

@@ -3,10 +3,11 @@
 // Listens on 127.0.0.1 only.
 import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
 import type { JsonWebKey, KeyObject } from 'node:crypto';
-import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { drip, flood } from './hostile-bodies.ts';
+import { createListener } from './net-listener.ts';
+import type { ListenerOptions, NetCounts } from './net-listener.ts';
 
 /** GitHub sends every custom claim as a string; `undefined` removes a claim. */
 export interface GithubClaims {
@@ -26,6 +27,8 @@ export interface OidcOptions {
   issuer?: string;
   claims?: GithubClaims;
   lifetimeSeconds?: number;
+  /** HTTPS with a given certificate, and a delay on each new connection's first answer. */
+  listener?: ListenerOptions;
 }
 
 export interface IssuedToken {
@@ -42,6 +45,8 @@ export interface OidcServer {
   jwks: { keys: JsonWebKey[] };
   issued: IssuedToken[];
   requests: number;
+  /** TCP connections and TLS handshakes so far (read live). */
+  counts: NetCounts;
   addFault(f: OidcFault): void;
   clearFaults(): void;
   /** Replaces the overrides given at start (defaults stay underneath). */
@@ -244,10 +249,11 @@ export async function startOidc(options: OidcOptions = {}): Promise<OidcServer> 
     issued: [],
     requests: 0
   };
-  const http = createServer((req, res) => handle(state, req, res));
+  const { server: http, scheme, counts } = createListener(options.listener ?? {}, (req, res) => handle(state, req, res));
   const port = await listen(http);
   return {
-    requestUrl: `http://127.0.0.1:${port}/token?api-version=2.0`,
+    requestUrl: `${scheme}://127.0.0.1:${port}/token?api-version=2.0`,
+    counts,
     requestToken: state.requestToken,
     issuer: state.issuer,
     jwks: { keys: [state.key.jwk] },

@@ -2,7 +2,6 @@
 // AssumeRole and GetCallerIdentity, JWT-verified AssumeRoleWithWebIdentity, IAM trust/identity
 // policy evaluation, real error codes/statuses/texts (sts.md), fault injection and rate limiting.
 // Listens on 127.0.0.1 only. Behaviour that had to be approximated is marked "Approximation".
-import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
@@ -14,6 +13,8 @@ import { evaluatePolicy, normalisePolicy, policyProblems } from './trust-policy.
 import type { ConditionContext, PolicyDocument, PrincipalRef } from './trust-policy.ts';
 import { audiences, decodeJwt, numericDate, stringClaim, verifyJwtSignature } from './jwt-verify.ts';
 import type { JwtClaims } from './jwt-verify.ts';
+import { createListener } from './net-listener.ts';
+import type { ListenerOptions, NetCounts } from './net-listener.ts';
 
 export type { PolicyDocument, PolicyStatement } from './trust-policy.ts';
 
@@ -106,6 +107,8 @@ export interface StsOptions {
    * checked and the `Date` header written on this clock, as real STS does on its own.
    */
   clockOffsetSeconds?: number;
+  /** HTTPS with a given certificate, and a delay on each new connection's first answer. */
+  listener?: ListenerOptions;
 }
 
 export interface StsServer {
@@ -113,6 +116,10 @@ export interface StsServer {
   port: number;
   calls: RecordedCall[];
   sessions: IssuedSession[];
+  /** TCP connections and TLS handshakes so far (read live). */
+  counts: NetCounts;
+  /** Date.now() of each accepted TCP connection, in order. */
+  connectedAt: number[];
   /**
    * A session of `roleArn` as an AWS service would hand it to a machine (an EC2 instance profile, an
    * ECS task role, EKS Pod Identity, CodeBuild): issued and recorded like any other, with no call made.
@@ -194,16 +201,18 @@ type XmlNode = [string, string | number | XmlNode[] | undefined];
 
 export async function startSts(options: StsOptions = {}): Promise<StsServer> {
   const state = buildState(options);
-  const server = createServer((req, res) => {
+  const { server, scheme, counts, connectedAt } = createListener(options.listener ?? {}, (req, res) => {
     handle(state, req, res).catch((e: unknown) => internalFailure(res, e));
   });
   await listen(server);
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${scheme}://127.0.0.1:${port}`,
     port,
     calls: state.calls,
     sessions: state.sessions,
+    counts,
+    connectedAt,
     mintSession: (roleArn, sessionName, durationSeconds) => mintSession(state, roleArn, sessionName, durationSeconds),
     addFault: (f) => state.faults.push({ ...f }), // a copy: `times` is consumed in place
     clearFaults: () => state.faults.splice(0),

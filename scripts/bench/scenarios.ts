@@ -58,13 +58,14 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
 export class RunFailed extends Error {}
 
 /** Runs one entry file as a step for a scenario; throws when it did not do what the scenario expects. */
-export async function runScenario(world: World, entry: string, name: ScenarioName, timeoutMs = 30_000, node?: string): Promise<StepResult> {
+/** `env` is added to the step's environment (e.g. NODE_EXTRA_CA_CERTS when the stand-ins speak TLS). */
+export async function runScenario(world: World, entry: string, name: ScenarioName, timeoutMs = 30_000, node?: string, env: Record<string, string> = {}): Promise<StepResult> {
   const scenario = SCENARIOS[name];
   const idToken = scenario.oidc ? { ACTIONS_ID_TOKEN_REQUEST_URL: world.oidc.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: world.oidc.requestToken } : {};
   const result = await runStep({
     entry,
     inputs: { ...DEFAULT_INPUTS, 'aws-region': 'us-east-1', 'sts-endpoint': world.sts.url, ...scenario.inputs },
-    env: idToken,
+    env: { ...env, ...idToken },
     timeoutMs,
     ...(node === undefined ? {} : { node })
   });

@@ -5,8 +5,8 @@ import type {
   STSClient,
   STSClientConfig
 } from '@aws-sdk/client-sts';
-import type { Agent as HttpAgent } from 'node:http';
-import type { Agent as HttpsAgent } from 'node:https';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { pipeline, Readable, Transform } from 'node:stream';
 import {
   ACCESS_KEY_ID_PATTERN,
@@ -19,6 +19,7 @@ import {
 } from '../aws-names.js';
 import { AnswerError } from '../errors.js';
 import { preview } from '../log-text.js';
+import { preconnected } from './preconnect.js';
 import type { AssumedSession, CallerIdentity, RoleRequest, StaticCredentials, Sts, StsConnection } from '../types.js';
 
 /** The SDK classes this module uses, loaded on demand (see `src/sdk/index.ts`). */
@@ -33,11 +34,12 @@ export function connectSts(connection: StsConnection, loadSdk: () => Promise<Sts
   const sdk: Promise<StsSdk> = new Promise(resolve => setImmediate(resolve)).then(loadSdk);
   sdk.catch(() => undefined); // a failed load is reported by the call that awaits it
   // One keep-alive pool for the run's calls, so GetCallerIdentity reuses the assume call's connection.
-  const agents: Promise<Agents> = connection.agent ? Promise.resolve({ httpAgent: connection.agent, httpsAgent: connection.agent }) : keepAliveAgents();
+  // Made now, not after an await: the connection must be on its way before the SDK load takes the thread.
+  const agents: Agents = connection.agent ? { httpAgent: connection.agent, httpsAgent: connection.agent } : keepAliveAgents(new URL(connection.endpoint));
   // The run's clock offset, learnt from STS's answers: a client per call would forget it.
   const clock = { offsetMs: 0 };
   const client = async (credentials?: StaticCredentials): Promise<STSClient> =>
-    new (await sdk).STSClient({ ...clientConfig(connection, await agents, credentials), systemClockOffset: clock.offsetMs });
+    new (await sdk).STSClient({ ...clientConfig(connection, agents, credentials), systemClockOffset: clock.offsetMs });
   type Call<Output> = (sts: STSClient, options: { abortSignal: AbortSignal }) => Promise<Output>;
   const attempt = <Output>(credentials: StaticCredentials | undefined, call: Call<Output>): Promise<Output> =>
     withDeadline(connection.requestTimeoutMs, async abortSignal => {
@@ -148,10 +150,14 @@ interface Agents {
   httpsAgent: HttpAgent | HttpsAgent;
 }
 
-async function keepAliveAgents(): Promise<Agents> {
-  const [http, https] = await Promise.all([import('node:http'), import('node:https')]);
-  // What the SDK's handler creates for itself when given none (keepAlive, maxSockets 50), but shared.
-  return { httpAgent: new http.Agent({ keepAlive: true, maxSockets: 50 }), httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 50 }) };
+/** What the SDK's handler creates for itself when given none (keepAlive, maxSockets 50), but shared, and already connecting to STS. */
+function keepAliveAgents(endpoint: URL): Agents {
+  // node:http and node:https are loaded with the module anyway (connection.ts builds proxy agents from them).
+  const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 50 });
+  const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 50 });
+  if (endpoint.protocol === 'https:') preconnected(httpsAgent, endpoint);
+  else preconnected(httpAgent, endpoint);
+  return { httpAgent, httpsAgent };
 }
 
 function clientConfig(connection: StsConnection, agents: Agents, credentials?: StaticCredentials): STSClientConfig {
