@@ -16,7 +16,8 @@ const NODE_GLOBALS = Object.fromEntries(
 const CORE_MESSAGE = 'Only src/toolkit.ts may use @actions/core or @actions/github: take the ActionOutput/Runtime port you are given instead.';
 const BUNDLE_MESSAGE =
   'The post step and the credential_process helper are bundled on their own (dist/cleanup, dist/refresh) and must not carry the toolkit: no @actions/core or @actions/github here.';
-const TOOLKIT_MESSAGE = 'src/toolkit.ts wires @actions/core: importing it from the post step or the refresh helper puts the toolkit into their bundles. Use src/runtime.ts or a port (ports.ts) instead.';
+const TOOLKIT_MESSAGE =
+  'src/toolkit.ts wires @actions/core: importing it from the post step or the refresh helper puts the toolkit into their bundles. Use src/runtime.ts or a port (ports.ts) instead.';
 
 const coreRestriction = {
   paths: [

@@ -221,7 +221,16 @@ function speedReport(options: Options, builds: Build[], samples: Sample, baselin
   });
   const floorHeader = ['path', 'action median', 'action p90', 'floor median', 'floor p90', 'action / floor (median)', 'target'];
   if (baseline) floorHeader.splice(3, 0, `${baseline.label} median / p90`);
-  lines.push(`### Whole action process, spawn to exit (${options.runs} runs each, alternating)`, '', `Network: ${network.description}.`, '', loadLine(network.loads), '', table(floorHeader, floorRows), '');
+  lines.push(
+    `### Whole action process, spawn to exit (${options.runs} runs each, alternating)`,
+    '',
+    `Network: ${network.description}.`,
+    '',
+    loadLine(network.loads),
+    '',
+    table(floorHeader, floorRows),
+    ''
+  );
   lines.push(connectionsTable(builds, network), '');
   const empty = get('empty');
   lines.push(
@@ -231,7 +240,7 @@ function speedReport(options: Options, builds: Build[], samples: Sample, baselin
   );
 
   const other: Array<[string, string, number | undefined]> = [
-    ['post step (dist/cleanup/index.js with the main step\'s state)', 'post', undefined],
+    ["post step (dist/cleanup/index.js with the main step's state)", 'post', undefined],
     ['time to fail: denied role (OIDC token → AccessDenied)', 'denied', TARGETS.failMs],
     ['time to fail: bad input (role-duration-seconds: one hour)', 'bad-input', TARGETS.failMs]
   ];

@@ -7,13 +7,15 @@ import type { StepResult } from '../__tests__/support/step-runner.ts';
 /** What the runner's log shows: add-mask lines hidden, every registered secret replaced by ***. */
 function asRunnerShows(text: string, masks: string[]): string {
   const secrets = [...masks].filter(s => s !== '').sort((a, b) => b.length - a.length);
-  return text
-    .split('\n')
-    // The runner hides these: masks always, debug lines unless ACTIONS_STEP_DEBUG is on.
-    .filter(line => !/^\s*::(add-mask|debug)::/.test(line))
-    .map(line => secrets.reduce((shown, secret) => shown.split(secret).join('***'), line))
-    .join('\n')
-    .trimEnd();
+  return (
+    text
+      .split('\n')
+      // The runner hides these: masks always, debug lines unless ACTIONS_STEP_DEBUG is on.
+      .filter(line => !/^\s*::(add-mask|debug)::/.test(line))
+      .map(line => secrets.reduce((shown, secret) => shown.split(secret).join('***'), line))
+      .join('\n')
+      .trimEnd()
+  );
 }
 
 function section(title: string, body: string): void {
@@ -31,7 +33,12 @@ async function main(): Promise<number> {
     section(`Step log (exit ${step.exitCode}, ${Math.round(step.durationMs)} ms)`, asRunnerShows(`${step.stdout}${step.stderr}`, step.masks));
     const exported = Object.entries(step.env).map(([name, value]) => `${name}=${asRunnerShows(value, step.masks)}`);
     section('Exported to later steps (GITHUB_ENV, as masked in logs)', exported.join('\n'));
-    section('Step outputs', Object.entries(step.outputs).map(([k, v]) => `${k}=${v}`).join('\n'));
+    section(
+      'Step outputs',
+      Object.entries(step.outputs)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n')
+    );
     if (step.exitCode !== 0) return 1;
 
     const later = await world.whoami(awsEnv(step));

@@ -19,21 +19,14 @@ export interface StsEndpoint extends EndpointVariant {
 
 /** Like the SDK: a region it lists by name, else the first partition whose pattern matches, else `aws`. */
 export function partitionOf(region: string): Partition {
-  return (
-    PARTITIONS.find(p => p.regions.includes(region)) ??
-    PARTITIONS.find(p => p.regionRegex.test(region)) ??
-    PARTITIONS.find(p => p.id === 'aws') ??
-    (PARTITIONS[0] as Partition)
-  );
+  return PARTITIONS.find(p => p.regions.includes(region)) ?? PARTITIONS.find(p => p.regionRegex.test(region)) ?? PARTITIONS.find(p => p.id === 'aws') ?? (PARTITIONS[0] as Partition);
 }
 
 /** The SDK's STS endpoint rules (client-sts endpoint/bdd.js) for a region, without a custom endpoint. */
 export function partitionEndpoint(region: string, variant: EndpointVariant): { url: string } | { problem: string } {
   const p = partitionOf(region);
   if (variant.fips && variant.dualStack) {
-    return p.supportsFips && p.supportsDualStack
-      ? { url: `https://sts-fips.${region}.${p.dualStackDnsSuffix}` }
-      : { problem: `the ${p.id} partition has no FIPS dual-stack endpoints` };
+    return p.supportsFips && p.supportsDualStack ? { url: `https://sts-fips.${region}.${p.dualStackDnsSuffix}` } : { problem: `the ${p.id} partition has no FIPS dual-stack endpoints` };
   }
   if (variant.fips) {
     if (!p.supportsFips) return { problem: `the ${p.id} partition has no FIPS endpoints` };

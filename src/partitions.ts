@@ -22,7 +22,44 @@ export const PARTITIONS: readonly Partition[] = [
     supportsFips: true,
     supportsDualStack: true,
     regionRegex: /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/,
-    regions: ['af-south-1','ap-east-1','ap-east-2','ap-northeast-1','ap-northeast-2','ap-northeast-3','ap-south-1','ap-south-2','ap-southeast-1','ap-southeast-2','ap-southeast-3','ap-southeast-4','ap-southeast-5','ap-southeast-6','ap-southeast-7','ca-central-1','ca-west-1','eu-central-1','eu-central-2','eu-north-1','eu-south-1','eu-south-2','eu-west-1','eu-west-2','eu-west-3','il-central-1','me-central-1','me-south-1','me-west-1','mx-central-1','sa-east-1','sa-west-1','us-east-1','us-east-2','us-west-1','us-west-2']
+    regions: [
+      'af-south-1',
+      'ap-east-1',
+      'ap-east-2',
+      'ap-northeast-1',
+      'ap-northeast-2',
+      'ap-northeast-3',
+      'ap-south-1',
+      'ap-south-2',
+      'ap-southeast-1',
+      'ap-southeast-2',
+      'ap-southeast-3',
+      'ap-southeast-4',
+      'ap-southeast-5',
+      'ap-southeast-6',
+      'ap-southeast-7',
+      'ca-central-1',
+      'ca-west-1',
+      'eu-central-1',
+      'eu-central-2',
+      'eu-north-1',
+      'eu-south-1',
+      'eu-south-2',
+      'eu-west-1',
+      'eu-west-2',
+      'eu-west-3',
+      'il-central-1',
+      'me-central-1',
+      'me-south-1',
+      'me-west-1',
+      'mx-central-1',
+      'sa-east-1',
+      'sa-west-1',
+      'us-east-1',
+      'us-east-2',
+      'us-west-1',
+      'us-west-2'
+    ]
   },
   {
     id: 'aws-cn',
@@ -31,7 +68,7 @@ export const PARTITIONS: readonly Partition[] = [
     supportsFips: true,
     supportsDualStack: true,
     regionRegex: /^cn-\w+-\d+$/,
-    regions: ['cn-north-1','cn-northwest-1']
+    regions: ['cn-north-1', 'cn-northwest-1']
   },
   {
     id: 'aws-eusc',
@@ -49,7 +86,7 @@ export const PARTITIONS: readonly Partition[] = [
     supportsFips: true,
     supportsDualStack: true,
     regionRegex: /^us-iso-\w+-\d+$/,
-    regions: ['us-iso-east-1','us-iso-west-1']
+    regions: ['us-iso-east-1', 'us-iso-west-1']
   },
   {
     id: 'aws-iso-b',
@@ -58,7 +95,7 @@ export const PARTITIONS: readonly Partition[] = [
     supportsFips: true,
     supportsDualStack: true,
     regionRegex: /^us-isob-\w+-\d+$/,
-    regions: ['us-isob-east-1','us-isob-west-1']
+    regions: ['us-isob-east-1', 'us-isob-west-1']
   },
   {
     id: 'aws-iso-e',
@@ -76,7 +113,7 @@ export const PARTITIONS: readonly Partition[] = [
     supportsFips: true,
     supportsDualStack: true,
     regionRegex: /^us-isof-\w+-\d+$/,
-    regions: ['us-isof-east-1','us-isof-south-1']
+    regions: ['us-isof-east-1', 'us-isof-south-1']
   },
   {
     id: 'aws-us-gov',
@@ -85,9 +122,8 @@ export const PARTITIONS: readonly Partition[] = [
     supportsFips: true,
     supportsDualStack: true,
     regionRegex: /^us-gov-\w+-\d+$/,
-    regions: ['us-gov-east-1','us-gov-west-1']
+    regions: ['us-gov-east-1', 'us-gov-west-1']
   }
-
 ];
 
 /**

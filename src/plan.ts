@@ -262,8 +262,8 @@ export function describePlan(plan: Plan, runner?: RunnerFound): string {
       const to = plan.sinks.refreshServer
         ? `→ verify with GetCallerIdentity → serve them to later steps from a local credentials server that re-assumes before they expire (AWS_CONTAINER_CREDENTIALS_FULL_URI, region ${plan.region}${where})`
         : refresh
-        ? `→ verify with GetCallerIdentity → export to profile '${refresh.profile}' in ${refresh.configFile} (credential_process re-assumes on demand), AWS_PROFILE in the environment (region ${plan.region}${where})`
-        : tail;
+          ? `→ verify with GetCallerIdentity → export to profile '${refresh.profile}' in ${refresh.configFile} (credential_process re-assumes on demand), AWS_PROFILE in the environment (region ${plan.region}${where})`
+          : tail;
       return `Plan: ${keep}${sourceText(plan, runner)}${audience} → ${call} ${names} as session '${first?.sessionName}' for ${first?.durationSeconds} s${tags}${chain} ${to}`;
     }
   }
@@ -282,7 +282,9 @@ export function planDecisions(plan: Plan): string[] {
     ...(endpoint ? [`STS: ${endpoint.url} (named by ${endpoint.origin}${endpoint.fips ? ', FIPS' : ''}${endpoint.dualStack ? ', dual-stack' : ''}), ${proxied(endpoint.url)}`] : []),
     `retries: up to ${plan.maxAttempts} attempt${plan.maxAttempts === 1 ? '' : 's'} per call, only throttling, server and network faults`,
     `deadline: ${plan.deadlineSeconds > 0 ? `${plan.deadlineSeconds} s for the whole step (action-timeout-s)` : 'none beyond each request’s own'}`,
-    ...hops.map((hop, i) => `hop ${i + 1}: ${hop.tagging ? `session tags on (${hop.customTags.length} custom, transitive: ${hop.transitiveTagKeys.join(', ') || 'none'})` : 'no session tags'}`),
+    ...hops.map(
+      (hop, i) => `hop ${i + 1}: ${hop.tagging ? `session tags on (${hop.customTags.length} custom, transitive: ${hop.transitiveTagKeys.join(', ') || 'none'})` : 'no session tags'}`
+    ),
     `sinks: environment ${plan.sinks.env ? 'yes' : 'no'}, credential outputs ${plan.sinks.credentialOutputs ? 'yes' : 'no'}, profile files ${plan.sinks.sharedFiles.credentials} and ${plan.sinks.sharedFiles.config}${plan.sinks.refresh ? `, refresh profile '${plan.sinks.refresh.profile}'` : ''}`,
     ...(plan.existing ? ['use-existing-credentials: the credentials found are checked once, unretried, before anything is assumed'] : [])
   ];

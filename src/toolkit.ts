@@ -67,4 +67,3 @@ export function refreshHelper(): Helper {
   // The server watches the runner process that started this step: when it is gone, the job is over.
   return { node: process.execPath, script, server: processServerStarter(process.execPath, script, process.ppid) };
 }
-

@@ -37,10 +37,7 @@ test.each([
 test('an endpoint_url in ~/.aws/config never receives the OIDC token or a signed request', async () => {
   const home = mkdtempSync(join(tmpdir(), 'aws-assume-role-config-endpoint-'));
   mkdirSync(join(home, '.aws'));
-  writeFileSync(
-    join(home, '.aws', 'config'),
-    `[default]\nendpoint_url = ${trap.url}\nservices = local\n\n[services local]\nsts =\n  endpoint_url = ${trap.url}\n`
-  );
+  writeFileSync(join(home, '.aws', 'config'), `[default]\nendpoint_url = ${trap.url}\nservices = local\n\n[services local]\nsts =\n  endpoint_url = ${trap.url}\n`);
   const hosts = await tunnelledHosts({ 'role-to-assume': role('gha-deploy') }, {}, home);
   expect(hosts).toEqual(['CONNECT sts.us-east-1.amazonaws.com:443']);
   expect(trap.calls).toEqual([]);

@@ -23,7 +23,9 @@ function tempDir(label: string): string {
 
 /** Many profiles of the user's own, so a copy of the file does not fit on a small disk twice. */
 function userProfiles(count: number): string {
-  return Array.from({ length: count }, (_, i) => `[team-${i}]\naws_access_key_id = AKIATEAM${String(i).padStart(8, '0')}\naws_secret_access_key = teamSecret${i}${'x'.repeat(60)}\n`).join('\n');
+  return Array.from({ length: count }, (_, i) => `[team-${i}]\naws_access_key_id = AKIATEAM${String(i).padStart(8, '0')}\naws_secret_access_key = teamSecret${i}${'x'.repeat(60)}\n`).join(
+    '\n'
+  );
 }
 
 describe('a full disk (a 64 KiB tmpfs as ~/.aws)', () => {
@@ -89,11 +91,14 @@ test('two jobs on one runner write profiles to the same credentials file at once
 
 describe('paths that are not regular files', () => {
   test.each([
-    ['a FIFO', (dir: string) => {
-      const fifo = join(dir, 'credentials-fifo');
-      execFileSync('mkfifo', [fifo]);
-      return fifo;
-    }],
+    [
+      'a FIFO',
+      (dir: string) => {
+        const fifo = join(dir, 'credentials-fifo');
+        execFileSync('mkfifo', [fifo]);
+        return fifo;
+      }
+    ],
     ['/dev/zero', () => '/dev/zero']
   ])('AWS_SHARED_CREDENTIALS_FILE is %s: refused before any call, the step does not hang', async (_label, make) => {
     const path = make(tempDir('fifo'));

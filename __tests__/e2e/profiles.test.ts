@@ -13,7 +13,6 @@ beforeAll(async () => {
 });
 afterAll(() => world.close());
 
-
 function awsHome(): { home: string; env: Record<string, string> } {
   const home = mkdtempSync(join(tmpdir(), 'aws-home-'));
   return { home, env: { HOME: home } };

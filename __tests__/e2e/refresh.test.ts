@@ -59,7 +59,9 @@ describe('refresh-credentials with aws-profile: the credential_process profile',
     });
     const configFile = join(result.home, '.aws', 'config');
     const config = readFileSync(configFile, 'utf8');
-    expect(config).toMatch(/^\[default\]\n# Written by aws-assume-role-action.*\ncredential_process = .*refresh\/index\.js --role arn:aws:iam::111122223333:role\/gha-deploy .*\nregion = us-east-1\n$/);
+    expect(config).toMatch(
+      /^\[default\]\n# Written by aws-assume-role-action.*\ncredential_process = .*refresh\/index\.js --role arn:aws:iam::111122223333:role\/gha-deploy .*\nregion = us-east-1\n$/
+    );
     expect(statSync(configFile).mode & 0o777).toBe(0o600);
     expect(statSync(join(result.home, '.aws')).mode & 0o777).toBe(0o700);
     expectAbsent(config, [first.accessKeyId, first.secretAccessKey, first.sessionToken, world.oidc.requestToken, world.oidc.issued.at(-1)!.token]);
@@ -76,7 +78,9 @@ describe('refresh-credentials with aws-profile: the credential_process profile',
     const after = await world.whoami(laterStep(result));
     expect({ exitCode: after.exitCode, stderr: after.stderr, arn: after.identity?.Arn }).toEqual({ exitCode: 0, stderr: '', arn: ASSUMED });
 
-    const signers = laterStepCallsSince(callsBefore).filter(c => c.status === 200).map(c => c.accessKeyId);
+    const signers = laterStepCallsSince(callsBefore)
+      .filter(c => c.status === 200)
+      .map(c => c.accessKeyId);
     expect(signers).toHaveLength(2);
     expect(new Set(signers).size).toBe(2);
     const helperSessions = world.sts.sessions.slice(sessionsBefore + 1);
@@ -92,7 +96,10 @@ describe('refresh-credentials with aws-profile: the credential_process profile',
     const original = '# the team config\n[profile other]\nregion = eu-west-1\n\n[default]\noutput = json\n';
     writeFileSync(join(home, '.aws', 'config'), original);
     const target = role('deploy-target', OTHER_ACCOUNT);
-    const result = await world.step({ 'role-to-assume': role('gha-hub'), 'role-chain': target, 'refresh-credentials': 'true', 'aws-profile': 'default', 'overwrite-aws-profile': 'true' }, { home });
+    const result = await world.step(
+      { 'role-to-assume': role('gha-hub'), 'role-chain': target, 'refresh-credentials': 'true', 'aws-profile': 'default', 'overwrite-aws-profile': 'true' },
+      { home }
+    );
     expect(result.errors).toEqual([]);
     const written = readFileSync(join(home, '.aws', 'config'), 'utf8');
     expect(written.startsWith('# the team config\n[profile other]\nregion = eu-west-1\n\n[default]\n# Written by')).toBe(true);
@@ -231,7 +238,7 @@ describe('refresh-credentials: the built server process on its own', () => {
     });
   }
 
-  test('a request on stdin that is not the main step\'s is refused, naming the server, and it exits', async () => {
+  test("a request on stdin that is not the main step's is refused, naming the server, and it exits", async () => {
     const result = await serve('{"credentials":{}}');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^aws-assume-role-action refresh-credentials server: the request on stdin is not one the main step sends/);
@@ -240,7 +247,16 @@ describe('refresh-credentials: the built server process on its own', () => {
   test('it exits on its own once the runner process it watches is gone', async () => {
     const runner = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
     const request = {
-      spec: { source: { kind: 'oidc', audience: 'sts.amazonaws.com' }, roles: [role('gha-deploy')], sessionName: 's', durationSeconds: 3600, region: 'us-east-1', maxAttempts: 1, tagging: true, policyArns: [] },
+      spec: {
+        source: { kind: 'oidc', audience: 'sts.amazonaws.com' },
+        roles: [role('gha-deploy')],
+        sessionName: 's',
+        durationSeconds: 3600,
+        region: 'us-east-1',
+        maxAttempts: 1,
+        tagging: true,
+        policyArns: []
+      },
       credentials: { accessKeyId: 'ASIAWATCHEDWATCHED', secretAccessKey: 'watched-secret', sessionToken: 'watched-token', expiration: new Date(Date.now() + 3_600_000).toISOString() },
       authorization: 'w'.repeat(43),
       nonce: 'f'.repeat(32),

@@ -37,7 +37,6 @@ describe('GitHub OIDC', () => {
     const later = await world.whoami(awsEnv(result));
     expect(later.identity).toMatchObject({ Account: ACCOUNT, Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/gha-deploy/GitHubActions` });
   });
-
 });
 
 describe('stored access keys', () => {
@@ -68,7 +67,6 @@ describe('stored access keys', () => {
     expect(result.outputs['authenticated-arn']).toBe(USER.arn);
     expect((await world.whoami(awsEnv(result))).identity?.Arn).toBe(USER.arn);
   });
-
 });
 
 describe('role chaining', () => {

@@ -163,7 +163,9 @@ describe('when the runner has no identity of its own', () => {
     ]) {
       expect(error).toContain(line);
     }
-    expect(error).toContain('To fix: give the job `permissions: id-token: write` and set role-to-assume (GitHub OIDC; pull requests from forks never get a token); or pass aws-access-key-id and aws-secret-access-key; or run on a runner with an AWS identity');
+    expect(error).toContain(
+      'To fix: give the job `permissions: id-token: write` and set role-to-assume (GitHub OIDC; pull requests from forks never get a token); or pass aws-access-key-id and aws-secret-access-key; or run on a runner with an AWS identity'
+    );
     expect(world.sts.calls.length).toBe(since);
   });
 
@@ -207,7 +209,12 @@ describe('the rest of the chain', () => {
     const result = await world.run({ profiles: `a=${role('runner-deploy')}\nb=${role('runner-deploy')}` }, { oidc: false, env: ON_EC2 });
     expect(result.errors).toEqual([]);
     expect(imds.requests.length - requests).toBe(3);
-    expect(world.sts.calls.slice(since).filter(c => c.action === 'AssumeRole').map(c => c.accessKeyId)).toEqual([instanceSession.accessKeyId, instanceSession.accessKeyId]);
+    expect(
+      world.sts.calls
+        .slice(since)
+        .filter(c => c.action === 'AssumeRole')
+        .map(c => c.accessKeyId)
+    ).toEqual([instanceSession.accessKeyId, instanceSession.accessKeyId]);
   });
 
   test('keys in the environment come first, as in the SDK, and are named as such', async () => {

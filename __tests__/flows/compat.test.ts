@@ -79,7 +79,12 @@ describe('custom-tags', () => {
     const since = world.sts.calls.length;
     const result = await world.run({ ...KEYS, 'role-to-assume': role('ci-deploy'), 'custom-tags': big }, { env: { GITHUB_HEAD_REF: 'h'.repeat(250), GITHUB_BASE_REF: 'b'.repeat(250) } });
     expect(result.errors).toEqual([]);
-    expect(world.sts.calls.slice(since).filter(c => c.action === 'AssumeRole').map(c => c.code ?? 'ok')).toEqual(['PackedPolicyTooLarge', 'ok']);
+    expect(
+      world.sts.calls
+        .slice(since)
+        .filter(c => c.action === 'AssumeRole')
+        .map(c => c.code ?? 'ok')
+    ).toEqual(['PackedPolicyTooLarge', 'ok']);
     expect(result.stdout).toContain('STS found the session tags too large (PackedPolicyTooLarge); dropping EventName, BaseRef, HeadRef, RunId, Job, TriggeringActor and trying once more');
     expect(Object.keys(world.sts.sessions.at(-1)!.tags)).toEqual(expect.arrayContaining(['Note', 'Other', 'Repository']));
     expect(Object.keys(world.sts.sessions.at(-1)!.tags)).not.toContain('HeadRef');
@@ -167,10 +172,7 @@ describe('action-timeout-s', () => {
 
 describe('coming from docker-based assume-role actions', () => {
   test('ROLE_ARN, ROLE_SESSION_NAME and DURATION_SECONDS work, each with a notice naming the input', async () => {
-    const result = await world.run(
-      {},
-      { env: { ROLE_ARN: role('gha-deploy'), ROLE_SESSION_NAME: 'legacy-sync', DURATION_SECONDS: '900', ACTIONS_ALLOW_UNSECURE_COMMANDS: 'true' } }
-    );
+    const result = await world.run({}, { env: { ROLE_ARN: role('gha-deploy'), ROLE_SESSION_NAME: 'legacy-sync', DURATION_SECONDS: '900', ACTIONS_ALLOW_UNSECURE_COMMANDS: 'true' } });
     expect(result.errors).toEqual([]);
     expect(result.outputs['authenticated-arn']).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/gha-deploy/legacy-sync`);
     expect(world.sts.calls.filter(c => c.action === 'AssumeRoleWithWebIdentity').at(-1)!.params.DurationSeconds).toBe('900');

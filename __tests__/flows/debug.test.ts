@@ -18,7 +18,9 @@ test('an OIDC run says where the token and STS are reached, the retry budget, an
       expect.stringMatching(/^Plan STS: http:\/\/127\.0\.0\.1:\d+ \(named by sts-endpoint\), direct \(no-proxy matches its host\)$/),
       'Plan retries: up to 3 attempts per call, only throttling, server and network faults',
       'Plan hop 1: no session tags',
-      expect.stringMatching(/^Export: environment AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, AWS_DEFAULT_REGION; outputs aws-account-id, authenticated-arn; state for the post step exported-variables$/)
+      expect.stringMatching(
+        /^Export: environment AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, AWS_DEFAULT_REGION; outputs aws-account-id, authenticated-arn; state for the post step exported-variables$/
+      )
     ])
   );
 });

@@ -11,8 +11,16 @@ beforeAll(async () => {
 });
 afterAll(() => world.close());
 
-const warnings = (stdout: string): string[] => stdout.split('\n').filter(l => l.startsWith('::warning::')).map(l => l.slice('::warning::'.length));
-const notices = (stdout: string): string[] => stdout.split('\n').filter(l => l.startsWith('::notice::')).map(l => l.slice('::notice::'.length));
+const warnings = (stdout: string): string[] =>
+  stdout
+    .split('\n')
+    .filter(l => l.startsWith('::warning::'))
+    .map(l => l.slice('::warning::'.length));
+const notices = (stdout: string): string[] =>
+  stdout
+    .split('\n')
+    .filter(l => l.startsWith('::notice::'))
+    .map(l => l.slice('::notice::'.length));
 const lastWebIdentityCall = () => world.sts.calls.filter(c => c.action === 'AssumeRoleWithWebIdentity').at(-1)!;
 
 const NOT_FOR_WEB_IDENTITY = { 'custom-tags': '{"Team": "payments"}', 'transitive-tag-keys': 'Repository', 'role-external-id': 'partner-7781' };

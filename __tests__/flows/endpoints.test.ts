@@ -75,10 +75,7 @@ describe('the partition endpoint, as the SDK resolves it', () => {
 
   test('no-proxy is matched against the partition host actually called', async () => {
     const { seen, adapt } = recorded(world);
-    await world.run(
-      { 'aws-region': 'us-iso-east-1', 'sts-endpoint': '', 'role-to-assume': role('gha-deploy'), 'http-proxy': proxy.url, 'no-proxy': '.c2s.ic.gov,127.0.0.1' },
-      { adapt }
-    );
+    await world.run({ 'aws-region': 'us-iso-east-1', 'sts-endpoint': '', 'role-to-assume': role('gha-deploy'), 'http-proxy': proxy.url, 'no-proxy': '.c2s.ic.gov,127.0.0.1' }, { adapt });
     await world.run({ 'aws-region': 'us-isob-east-1', 'sts-endpoint': '', 'role-to-assume': role('gha-deploy'), 'http-proxy': proxy.url, 'no-proxy': '.c2s.ic.gov,127.0.0.1' }, { adapt });
     expect(seen.map(c => [c.endpoint, c.agent === undefined ? 'direct' : 'proxy'])).toEqual([
       ['https://sts.us-iso-east-1.c2s.ic.gov', 'direct'],
@@ -114,7 +111,12 @@ describe('FIPS and dual-stack from the shared config file, as the SDK reads them
 
 describe('an endpoint the workflow or the runner names', () => {
   test.each([
-    [{ 'sts-endpoint': 'https://sts.example.test' }, { AWS_ENDPOINT_URL_STS: 'https://sts-env.example.test', AWS_ENDPOINT_URL: 'https://all.example.test' }, 'https://sts.example.test', 'sts-endpoint'],
+    [
+      { 'sts-endpoint': 'https://sts.example.test' },
+      { AWS_ENDPOINT_URL_STS: 'https://sts-env.example.test', AWS_ENDPOINT_URL: 'https://all.example.test' },
+      'https://sts.example.test',
+      'sts-endpoint'
+    ],
     [{ 'sts-endpoint': '' }, { AWS_ENDPOINT_URL_STS: 'https://sts-env.example.test', AWS_ENDPOINT_URL: 'https://all.example.test' }, 'https://sts-env.example.test', 'AWS_ENDPOINT_URL_STS'],
     [{ 'sts-endpoint': '' }, { AWS_ENDPOINT_URL: 'https://all.example.test', AWS_USE_FIPS_ENDPOINT: 'true' }, 'https://all.example.test', 'AWS_ENDPOINT_URL']
   ])('%j %j: %s wins, named as from %s', async (inputs, env, url, origin) => {
@@ -159,10 +161,7 @@ describe('an endpoint the workflow or the runner names', () => {
 
   test('AWS_ENDPOINT_URL through a proxy: the request goes through the proxy to that URL', async () => {
     const before = proxy.requests.length;
-    const result = await world.run(
-      { ...KEYS, 'sts-endpoint': '', 'http-proxy': proxy.url },
-      { oidc: false, env: { AWS_ENDPOINT_URL: world.sts.url } }
-    );
+    const result = await world.run({ ...KEYS, 'sts-endpoint': '', 'http-proxy': proxy.url }, { oidc: false, env: { AWS_ENDPOINT_URL: world.sts.url } });
     expect(result.errors).toEqual([]);
     expect(proxy.requests.slice(before).map(r => `${r.method} ${r.target}`)).toEqual([`POST ${world.sts.url}/`]);
     expect(planLine(result.stdout)).toContain(`STS at ${world.sts.url} from AWS_ENDPOINT_URL, through the proxy`);

@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(() => world.close());
 
 const OIDC = { 'role-to-assume': role('gha-deploy') };
-const USER_PROFILES = '# the team\'s own\n[ops]\naws_access_key_id = AKIAOPSKEY\naws_secret_access_key = opsSecret\n';
+const USER_PROFILES = "# the team's own\n[ops]\naws_access_key_id = AKIAOPSKEY\naws_secret_access_key = opsSecret\n";
 
 function homeWithCredentials(text = USER_PROFILES): string {
   const home = mkdtempSync(join(tmpdir(), 'aws-assume-role-atomic-'));
@@ -47,7 +47,10 @@ describe('export is all or nothing', () => {
 
   test('the state, the environment and the outputs are each one append, state first', async () => {
     const appends: CommandFileKind[] = [];
-    const result = await world.run({ ...OIDC, 'aws-profile': 'p', 'output-env-credentials': 'true', 'output-credentials': 'true' }, { exportFaults: { afterAppend: kind => appends.push(kind) } });
+    const result = await world.run(
+      { ...OIDC, 'aws-profile': 'p', 'output-env-credentials': 'true', 'output-credentials': 'true' },
+      { exportFaults: { afterAppend: kind => appends.push(kind) } }
+    );
     expect(result.errors).toEqual([]);
     expect(appends).toEqual(['state', 'env', 'outputs']);
     expect(result.output.exports).toBe(1);
@@ -116,7 +119,7 @@ describe("the user's files survive", () => {
     expect(readFileSync(join(home, '.aws', 'config'), 'utf8')).toBe(original);
   });
 
-  test('overwriting was asked for: the section is replaced, and the post step puts the user\'s own back', async () => {
+  test("overwriting was asked for: the section is replaced, and the post step puts the user's own back", async () => {
     const home = homeWithCredentials();
     const original = '[default]\nregion = eu-west-1\noutput = json\n\n[profile other]\nregion = us-west-2\n';
     writeFileSync(join(home, '.aws', 'config'), original);
@@ -145,7 +148,12 @@ describe("the user's files survive", () => {
     const elsewhere = join(mkdtempSync(join(tmpdir(), 'aws-assume-role-victim-')), 'file');
     const victim = `[p]\n${OWNER_MARK}\nsomething = precious\n`;
     writeFileSync(elsewhere, victim);
-    const log = post(home, { 'profile-sections': JSON.stringify([{ file: elsewhere, header: '[p]' }, { file: join(home, '.aws', 'credentials'), header: '[ops]', backup: '/etc/passwd' }]) });
+    const log = post(home, {
+      'profile-sections': JSON.stringify([
+        { file: elsewhere, header: '[p]' },
+        { file: join(home, '.aws', 'credentials'), header: '[ops]', backup: '/etc/passwd' }
+      ])
+    });
     expect(readFileSync(elsewhere, 'utf8')).toBe(victim);
     expect(readFileSync(join(home, '.aws', 'credentials'), 'utf8')).toBe(USER_PROFILES);
     expect(log).toContain('not a file or section this action writes');

@@ -53,7 +53,12 @@ const THROTTLE = [1000, 2000, 4000];
 const SERVER = [50, 100, 200];
 
 const stsFault = (action: StsAction, times: number, status: number, code: string, message?: string): Fault => ({
-  kind: 'error', action, times, status, code, ...(message === undefined ? {} : { message })
+  kind: 'error',
+  action,
+  times,
+  status,
+  code,
+  ...(message === undefined ? {} : { message })
 });
 
 /** A fake clock whose backoffs also let a little real time pass, for a stand-in that refills in real time. */
@@ -186,7 +191,13 @@ const CASES: FaultCase[] = [
     label: 'OIDC endpoint 503 every time, retry-max-attempts 3: three requests, no STS call',
     inputs: { ...OIDC, 'retry-max-attempts': '3' },
     oidc: [{ kind: 'status', status: 503, times: 50 }],
-    expected: { exit: 1, error: /^Could not get a GitHub OIDC token for audience 'sts.amazonaws.com': IdTokenError: .*HTTP 503/, calls: {}, oidc: { requests: 3, tokens: 0 }, sleeps: SERVER.slice(0, 2) }
+    expected: {
+      exit: 1,
+      error: /^Could not get a GitHub OIDC token for audience 'sts.amazonaws.com': IdTokenError: .*HTTP 503/,
+      calls: {},
+      oidc: { requests: 3, tokens: 0 },
+      sleeps: SERVER.slice(0, 2)
+    }
   },
   {
     label: 'OIDC endpoint 401: not retried',
@@ -223,7 +234,13 @@ const CASES: FaultCase[] = [
     inputs: { ...OIDC, 'disable-retry': 'true' },
     requestTimeoutMs: SHORT_TIMEOUT_MS,
     oidc: [{ kind: 'delay', ms: BEYOND_TIMEOUT_MS, times: 1 }],
-    expected: { exit: 1, error: new RegExp(`^Could not get a GitHub OIDC token .*ETIMEDOUT: no complete answer within ${SHORT_TIMEOUT_MS / 1000} s$`), calls: {}, oidc: { requests: 1, tokens: 0 }, sleeps: [] }
+    expected: {
+      exit: 1,
+      error: new RegExp(`^Could not get a GitHub OIDC token .*ETIMEDOUT: no complete answer within ${SHORT_TIMEOUT_MS / 1000} s$`),
+      calls: {},
+      oidc: { requests: 1, tokens: 0 },
+      sleeps: []
+    }
   },
   {
     label: 'OIDC endpoint slower than the request timeout once, retry-max-attempts 2: the retry gets a token',
@@ -243,7 +260,13 @@ const CASES: FaultCase[] = [
     label: 'tokens that are already expired (OIDC lifetime -60 s): one fresh token, then the failure, no loop',
     inputs: OIDC,
     world: { oidc: { lifetimeSeconds: -60 } },
-    expected: { exit: 1, error: /^AssumeRoleWithWebIdentity for .*gha-deploy failed: ExpiredTokenException: Token expired/, calls: { AssumeRoleWithWebIdentity: 2 }, oidc: { requests: 2, tokens: 2 }, sleeps: [] }
+    expected: {
+      exit: 1,
+      error: /^AssumeRoleWithWebIdentity for .*gha-deploy failed: ExpiredTokenException: Token expired/,
+      calls: { AssumeRoleWithWebIdentity: 2 },
+      oidc: { requests: 2, tokens: 2 },
+      sleeps: []
+    }
   },
   {
     label: 'clock skew on AssumeRole (signature not yet current): SignatureDoesNotMatch, one call',
@@ -267,7 +290,13 @@ const CASES: FaultCase[] = [
   {
     label: 'AccessDenied (the trust policy does not name the caller): one call, then GetCallerIdentity to explain who asked',
     inputs: { ...KEYS, 'role-to-assume': role('nobody') },
-    expected: { exit: 1, error: /^AssumeRole for .*nobody failed: AccessDenied: User: .* is not authorized to perform: sts:AssumeRole/, calls: { AssumeRole: 1, GetCallerIdentity: 1 }, oidc: NO_OIDC, sleeps: [] }
+    expected: {
+      exit: 1,
+      error: /^AssumeRole for .*nobody failed: AccessDenied: User: .* is not authorized to perform: sts:AssumeRole/,
+      calls: { AssumeRole: 1, GetCallerIdentity: 1 },
+      oidc: NO_OIDC,
+      sleeps: []
+    }
   },
   {
     label: 'AccessDenied for a web identity (the sub does not match): one call',
@@ -278,7 +307,13 @@ const CASES: FaultCase[] = [
     label: 'InvalidIdentityToken (a token from an unknown issuer): one call',
     inputs: OIDC,
     world: { oidc: { issuer: 'https://token.example.invalid' } },
-    expected: { exit: 1, error: /InvalidIdentityToken(Exception)?: No OpenIDConnect provider found in your account for https:\/\/token.example.invalid$/m, calls: { AssumeRoleWithWebIdentity: 1 }, oidc: ONE_TOKEN, sleeps: [] }
+    expected: {
+      exit: 1,
+      error: /InvalidIdentityToken(Exception)?: No OpenIDConnect provider found in your account for https:\/\/token.example.invalid$/m,
+      calls: { AssumeRoleWithWebIdentity: 1 },
+      oidc: ONE_TOKEN,
+      sleeps: []
+    }
   },
   {
     label: 'InvalidIdentityToken injected, 12 attempts allowed: one call',
@@ -299,7 +334,13 @@ const CASES: FaultCase[] = [
       stsFault('GetCallerIdentity', 1, 403, 'InvalidClientTokenId', 'The security token included in the request is invalid.'),
       stsFault('GetCallerIdentity', 5, 403, 'AccessDenied', 'denied')
     ],
-    expected: { exit: 1, error: /^GetCallerIdentity for the new credentials failed: AccessDenied/, calls: { AssumeRoleWithWebIdentity: 1, GetCallerIdentity: 2 }, oidc: ONE_TOKEN, sleeps: SERVER.slice(0, 1) }
+    expected: {
+      exit: 1,
+      error: /^GetCallerIdentity for the new credentials failed: AccessDenied/,
+      calls: { AssumeRoleWithWebIdentity: 1, GetCallerIdentity: 2 },
+      oidc: ONE_TOKEN,
+      sleeps: SERVER.slice(0, 1)
+    }
   },
   {
     label: 'stored keys unknown to STS (InvalidClientTokenId): one call, no grace for them',
@@ -319,8 +360,7 @@ function withRequestTimeout(ms: number) {
   return (rt: Runtime): Runtime => ({
     ...rt,
     connectSts: connection => rt.connectSts({ ...connection, requestTimeoutMs: ms }),
-    requestIdToken: (endpoint, audience, proxy) =>
-      requestIdToken({ url: endpoint.url, bearer: endpoint.bearer, audience, timeoutMs: ms, agent: proxyAgent(new URL(endpoint.url), proxy) })
+    requestIdToken: (endpoint, audience, proxy) => requestIdToken({ url: endpoint.url, bearer: endpoint.bearer, audience, timeoutMs: ms, agent: proxyAgent(new URL(endpoint.url), proxy) })
   });
 }
 
@@ -391,7 +431,12 @@ describe('what a fault shows', () => {
     const since = world.sts.calls.length;
     const result = await world.run(OIDC);
     expect(result.exitCode).toBe(0);
-    expect(world.sts.calls.slice(since).filter(c => c.action === 'AssumeRoleWithWebIdentity').map(c => c.status)).toEqual([400, 400, 400, 200]);
+    expect(
+      world.sts.calls
+        .slice(since)
+        .filter(c => c.action === 'AssumeRoleWithWebIdentity')
+        .map(c => c.status)
+    ).toEqual([400, 400, 400, 200]);
     expect(result.stdout).toContain('AssumeRoleWithWebIdentity: attempt 3 of 12 failed (Throttling: Rate exceeded); retrying in 4000 ms');
   });
 
@@ -415,13 +460,15 @@ describe('what a fault shows', () => {
 // Answers a real STS should never give, made by changing what the Sts port returns: each must stop
 // the run before anything is exported, since what was checked is not what would be used.
 describe('answers that cannot be trusted', () => {
-  const lying = (change: (sts: Sts) => Partial<Sts>) => (rt: Runtime): Runtime => ({
-    ...rt,
-    connectSts(connection) {
-      const sts = rt.connectSts(connection);
-      return { ...sts, ...change(sts) };
-    }
-  });
+  const lying =
+    (change: (sts: Sts) => Partial<Sts>) =>
+    (rt: Runtime): Runtime => ({
+      ...rt,
+      connectSts(connection) {
+        const sts = rt.connectSts(connection);
+        return { ...sts, ...change(sts) };
+      }
+    });
 
   const withSpecialSecret = (s: AssumedSession): AssumedSession => ({ ...s, credentials: { ...s.credentials, secretAccessKey: `${s.credentials.secretAccessKey}+` } });
 

@@ -1,8 +1,7 @@
 // STS as it really misbehaves: a flaky fetch of GitHub's signing keys, and runner clocks minutes off.
 import { role, startWorld, USER, type World } from '../support/world.ts';
 
-const KEYS_UNAVAILABLE =
-  "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
+const KEYS_UNAVAILABLE = "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
 const KEYS = { 'aws-access-key-id': USER.accessKeyId, 'aws-secret-access-key': USER.secretAccessKey };
 
 let world: World;

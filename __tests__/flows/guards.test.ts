@@ -96,5 +96,25 @@ describe('the STS endpoint', () => {
 });
 
 function emptyStep() {
-  return { exitCode: 0, signal: null, durationMs: 0, timedOut: false, stdout: '', stderr: '', commands: [], errors: [], masks: [], env: {}, envPairs: [], outputs: {}, state: {}, paths: [], summary: '', fileCommandErrors: [], home: '/nonexistent', workspace: '/nonexistent', runnerTemp: '/nonexistent' };
+  return {
+    exitCode: 0,
+    signal: null,
+    durationMs: 0,
+    timedOut: false,
+    stdout: '',
+    stderr: '',
+    commands: [],
+    errors: [],
+    masks: [],
+    env: {},
+    envPairs: [],
+    outputs: {},
+    state: {},
+    paths: [],
+    summary: '',
+    fileCommandErrors: [],
+    home: '/nonexistent',
+    workspace: '/nonexistent',
+    runnerTemp: '/nonexistent'
+  };
 }

@@ -26,18 +26,16 @@ const KEYS = { 'aws-access-key-id': USER.accessKeyId, 'aws-secret-access-key': U
 const BREAKS = { LF: '\n', CR: '\r', CRLF: '\r\n' } as const;
 
 function worldSecrets(): string[] {
-  return [
-    USER.accessKeyId,
-    USER.secretAccessKey,
-    ...world.sts.sessions.flatMap(s => [s.accessKeyId, s.secretAccessKey, s.sessionToken]),
-    ...world.oidc.issued.map(t => t.token)
-  ];
+  return [USER.accessKeyId, USER.secretAccessKey, ...world.sts.sessions.flatMap(s => [s.accessKeyId, s.secretAccessKey, s.sessionToken]), ...world.oidc.issued.map(t => t.token)];
 }
 
 /** No forged command, and every secret in the log masked before it (the file's leak scan checks every run again). */
 function expectSafeLog(result: InProcessResult): void {
   expect(forgedCommands(result.stdout)).toEqual([]);
-  expectNoLeaks(result, worldSecrets().filter(secret => result.stdout.includes(secret)));
+  expectNoLeaks(
+    result,
+    worldSecrets().filter(secret => result.stdout.includes(secret))
+  );
 }
 
 function mutate(fields: Partial<AnswerFields>): (answer: AnswerFields) => AnswerFields {
@@ -46,7 +44,14 @@ function mutate(fields: Partial<AnswerFields>): (answer: AnswerFields) => Answer
 
 describe('server text in retry log lines', () => {
   test.each(Object.entries(BREAKS))('an STS error message with %s and ::stop-commands:: stays on its line; masking goes on', async (_label, br) => {
-    world.sts.addFault({ kind: 'error', action: 'AssumeRoleWithWebIdentity', times: 1, status: 503, code: 'ServiceUnavailable', message: `down${br}::stop-commands::T${br}::set-output name=x::y` });
+    world.sts.addFault({
+      kind: 'error',
+      action: 'AssumeRoleWithWebIdentity',
+      times: 1,
+      status: 503,
+      code: 'ServiceUnavailable',
+      message: `down${br}::stop-commands::T${br}::set-output name=x::y`
+    });
     const result = await world.run({ 'role-to-assume': role('gha-deploy') });
     expect(result.errors).toEqual([]);
     expect(result.stdout).toMatch(/AssumeRoleWithWebIdentity: attempt 1 of \d+ failed \(ServiceUnavailable: down ⏎ ::stop_commands::T ⏎ ::set-output name=x::y\)/);

@@ -32,7 +32,10 @@ test('aws-profile writes a private profile, and exports no keys by default', asy
 
 test('unset-current-credentials with a profile clears the old credentials from the environment', async () => {
   const { home, env } = awsHome();
-  const result = await world.run({ 'role-to-assume': role('gha-deploy'), 'aws-profile': 'deploy', 'unset-current-credentials': 'true' }, { env: { ...env, AWS_ACCESS_KEY_ID: 'AKIAOLDOLDOLDOLD1234' }, home });
+  const result = await world.run(
+    { 'role-to-assume': role('gha-deploy'), 'aws-profile': 'deploy', 'unset-current-credentials': 'true' },
+    { env: { ...env, AWS_ACCESS_KEY_ID: 'AKIAOLDOLDOLDOLD1234' }, home }
+  );
   expect(result.errors).toEqual([]);
   expect(result.env).toEqual({ AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_REGION: '', AWS_DEFAULT_REGION: '', AWS_PROFILE: '' });
 });
@@ -61,7 +64,11 @@ test('other sections and comments are kept; an existing profile needs overwrite-
   const replaced = await world.run({ 'role-to-assume': role('gha-deploy'), 'aws-profile': 'deploy', 'overwrite-aws-profile': 'true' }, { env, home });
   expect(replaced.errors).toEqual([]);
   const after = readFileSync(join(home, '.aws', 'credentials'), 'utf8');
-  expect(after.startsWith(`# team profiles\n[other]\naws_access_key_id = AKIAOTHEROTHEROTHER\naws_secret_access_key = keep-me\n\n; deploy below\n[deploy]\n${OWNER_MARK}\naws_access_key_id = ASIA`)).toBe(true);
+  expect(
+    after.startsWith(
+      `# team profiles\n[other]\naws_access_key_id = AKIAOTHEROTHEROTHER\naws_secret_access_key = keep-me\n\n; deploy below\n[deploy]\n${OWNER_MARK}\naws_access_key_id = ASIA`
+    )
+  ).toBe(true);
   expect(after).not.toContain('OLD');
 
   const post = world.runPost(replaced, { HOME: home });
@@ -93,10 +100,7 @@ test('AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE are where profiles go when
 describe('several profiles in one step', () => {
   test('each role is assumed from the same source, verified, and written to its own profile', async () => {
     const { home, env } = awsHome();
-    const result = await world.run(
-      { ...KEYS, profiles: `deploy=${role('ci-deploy')}\nlong=${role('ci-long')},region=eu-west-1` },
-      { env, home }
-    );
+    const result = await world.run({ ...KEYS, profiles: `deploy=${role('ci-deploy')}\nlong=${role('ci-long')},region=eu-west-1` }, { env, home });
     expect(result.errors).toEqual([]);
     expect(world.sts.calls.slice(-4).map(c => `${c.action} ${c.params.RoleArn ?? ''}`.trim())).toEqual([
       `AssumeRole ${role('ci-deploy')}`,

@@ -31,9 +31,7 @@ test('a proxy password with a stray % is an input error naming http-proxy, befor
   const calls = world.sts.calls.length;
   const requests = world.oidc.requests;
   const result = await world.run({ 'role-to-assume': role('gha-deploy'), 'http-proxy': `http://ci:50%zz-s3cret@127.0.0.1:${proxy.port}` });
-  expect(result.errors).toEqual([
-    'Invalid input: http-proxy: the value has a user name or password with a % that is not a %XX escape; write a literal % as %25'
-  ]);
+  expect(result.errors).toEqual(['Invalid input: http-proxy: the value has a user name or password with a % that is not a %XX escape; write a literal % as %25']);
   expect(world.sts.calls.length).toBe(calls);
   expect(world.oidc.requests).toBe(requests);
 });

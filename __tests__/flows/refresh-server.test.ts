@@ -81,10 +81,14 @@ describe('the main step', () => {
     });
     expect(existsSync(join(result.home, '.aws'))).toBe(false);
     expect(result.summary).toContain('re-assumed before expiry by the local credentials server');
-    expect((JSON.parse(result.state[SERVER_STATE]!) as Record<string, string | number>)).toEqual({ port: Number(new URL(url!).port), pid: process.pid, nonce: expect.stringMatching(/^[0-9a-f]{32}$/) as string });
+    expect(JSON.parse(result.state[SERVER_STATE]!) as Record<string, string | number>).toEqual({
+      port: Number(new URL(url!).port),
+      pid: process.pid,
+      nonce: expect.stringMatching(/^[0-9a-f]{32}$/) as string
+    });
   });
 
-  test('N later calls are served from memory: no token request, no STS call, the main step\'s session', async () => {
+  test("N later calls are served from memory: no token request, no STS call, the main step's session", async () => {
     const result = await world.run({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true' });
     const session = world.sts.sessions.at(-1)!;
     const [calls, tokens] = [world.sts.calls.length, world.oidc.issued.length];
@@ -171,7 +175,7 @@ describe('the server', () => {
     expect(expired.body).not.toContain(held.secretAccessKey);
   });
 
-  test('only the post step\'s nonce stops it; other paths and methods get JSON errors', async () => {
+  test("only the post step's nonce stops it; other paths and methods get JSON errors", async () => {
     const { svc } = service(60 * 60 * 1000, () => Promise.reject(new Error('not called')));
     expect((await svc.handle({ method: 'POST', path: SHUTDOWN_PATH, nonce: 'f'.repeat(32) })).status).toBe(403);
     expect(await svc.handle({ method: 'POST', path: SHUTDOWN_PATH, nonce: NONCE })).toMatchObject({ status: 200, shutdown: true });
@@ -196,9 +200,9 @@ describe('the post step', () => {
     expect(world.runPost(result).env).toMatchObject({ AWS_CONTAINER_CREDENTIALS_FULL_URI: '', AWS_CONTAINER_AUTHORIZATION_TOKEN: '' });
   });
 
-  test('leaves alone a server that cannot prove it is this run\'s (another nonce), and ignores a malformed record', async () => {
+  test("leaves alone a server that cannot prove it is this run's (another nonce), and ignores a malformed record", async () => {
     const result = await world.run({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true' });
-    const record = (JSON.parse(result.state[SERVER_STATE]!) as Record<string, unknown>);
+    const record = JSON.parse(result.state[SERVER_STATE]!) as Record<string, unknown>;
     const lines: string[] = [];
     await stopServer(postEnv(result, JSON.stringify({ ...record, nonce: 'f'.repeat(32) })), line => lines.push(line));
     await stopServer(postEnv(result, JSON.stringify({ ...record, pid: 'x' })), line => lines.push(line));

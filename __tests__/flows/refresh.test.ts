@@ -35,7 +35,9 @@ test('the profile runs the helper for the role; later steps get it and blank key
   });
   const configFile = join(result.home, '.aws', 'config');
   const config = readFileSync(configFile, 'utf8');
-  expect(config).toMatch(/^\[default\]\n# Written by aws-assume-role-action.*\ncredential_process = .*refresh\/index\.js --role arn:aws:iam::111122223333:role\/gha-deploy .*\nregion = us-east-1\n$/);
+  expect(config).toMatch(
+    /^\[default\]\n# Written by aws-assume-role-action.*\ncredential_process = .*refresh\/index\.js --role arn:aws:iam::111122223333:role\/gha-deploy .*\nregion = us-east-1\n$/
+  );
   expect(statSync(configFile).mode & 0o777).toBe(0o600);
   expect(statSync(join(result.home, '.aws')).mode & 0o777).toBe(0o700);
   const session = world.sts.sessions.at(-1)!;
@@ -89,7 +91,13 @@ test('a symlinked config file is refused and nothing is exported', async () => {
 
 test('stored keys cannot refresh: refused before any call', async () => {
   const calls = world.sts.calls.length;
-  const result = await world.run({ 'role-to-assume': role('ci-deploy'), 'aws-access-key-id': USER.accessKeyId, 'aws-secret-access-key': USER.secretAccessKey, 'refresh-credentials': 'true', 'aws-profile': 'default' });
+  const result = await world.run({
+    'role-to-assume': role('ci-deploy'),
+    'aws-access-key-id': USER.accessKeyId,
+    'aws-secret-access-key': USER.secretAccessKey,
+    'refresh-credentials': 'true',
+    'aws-profile': 'default'
+  });
   expect(result.exitCode).toBe(1);
   expect(result.errors).toEqual([expect.stringMatching(/^Invalid input: refresh-credentials: only works with GitHub OIDC or web-identity-token-file/)]);
   expect(world.sts.calls.length).toBe(calls);
@@ -99,7 +107,9 @@ describe('the helper the profile runs', () => {
   /** The credential_process arguments after the script, split by /bin/sh as the SDKs split them. */
   function helperArguments(result: InProcessResult, file = join(result.home, '.aws', 'config')): string[] {
     const line = /^credential_process = (.*)$/m.exec(readFileSync(file, 'utf8'))?.[1] ?? '';
-    const words = execFileSync('/bin/sh', ['-c', `set -- ${line}; for w; do printf '%s\\0' "$w"; done`], { encoding: 'utf8' }).split('\0').slice(0, -1);
+    const words = execFileSync('/bin/sh', ['-c', `set -- ${line}; for w; do printf '%s\\0' "$w"; done`], { encoding: 'utf8' })
+      .split('\0')
+      .slice(0, -1);
     return words.slice(2); // node and the script
   }
 

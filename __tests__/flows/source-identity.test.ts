@@ -12,11 +12,7 @@ let world: World;
 beforeAll(async () => {
   world = await startWorld({
     sts: {
-      roles: [
-        ...ROLES,
-        { arn: role('ci-source'), trustPolicy: trusting(USER.arn) },
-        { arn: role('hub-source-target'), trustPolicy: trusting(role('gha-hub')) }
-      ]
+      roles: [...ROLES, { arn: role('ci-source'), trustPolicy: trusting(USER.arn) }, { arn: role('hub-source-target'), trustPolicy: trusting(role('gha-hub')) }]
     }
   });
 });

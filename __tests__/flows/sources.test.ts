@@ -39,7 +39,9 @@ describe('GitHub OIDC', () => {
   test('the token is requested for the audience given, and its claims decide the trust policy', async () => {
     const denied = await world.run({ 'role-to-assume': role('gha-other-repo') });
     expect(denied.exitCode).toBe(1);
-    expect(denied.errors).toEqual([expect.stringContaining(`AssumeRoleWithWebIdentity for ${role('gha-other-repo')} failed: AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity`)]);
+    expect(denied.errors).toEqual([
+      expect.stringContaining(`AssumeRoleWithWebIdentity for ${role('gha-other-repo')} failed: AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity`)
+    ]);
     expect(denied.env).toEqual({});
 
     const wrongAudience = await world.run({ 'role-to-assume': role('gha-deploy'), audience: 'https://github.com/octo-org' });
@@ -133,10 +135,21 @@ describe('stored access keys', () => {
 
   test('a session longer than the role allows is refused by STS, once', async () => {
     const before = world.sts.calls.length;
-    const result = await world.run({ 'role-to-assume': role('ci-deploy'), 'aws-access-key-id': USER.accessKeyId, 'aws-secret-access-key': USER.secretAccessKey, 'role-duration-seconds': '7200' });
+    const result = await world.run({
+      'role-to-assume': role('ci-deploy'),
+      'aws-access-key-id': USER.accessKeyId,
+      'aws-secret-access-key': USER.secretAccessKey,
+      'role-duration-seconds': '7200'
+    });
     expect(result.errors).toEqual([expect.stringContaining('MaxSessionDuration')]);
     expect(world.sts.calls.length - before).toBe(1);
-    const long = await world.run({ 'role-to-assume': role('ci-long'), 'aws-access-key-id': USER.accessKeyId, 'aws-secret-access-key': USER.secretAccessKey, 'role-duration-seconds': '43200', 'output-credentials': 'true' });
+    const long = await world.run({
+      'role-to-assume': role('ci-long'),
+      'aws-access-key-id': USER.accessKeyId,
+      'aws-secret-access-key': USER.secretAccessKey,
+      'role-duration-seconds': '43200',
+      'output-credentials': 'true'
+    });
     expectSucceeded(long, USER_SECRETS);
     const expires = Date.parse(long.outputs['aws-expiration']!);
     expect(expires - Date.now()).toBeGreaterThan(43000 * 1000);

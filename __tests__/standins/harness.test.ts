@@ -73,7 +73,7 @@ describe('workflow commands', () => {
 
   it('ignores commands between ::stop-commands:: and the resume token', () => {
     const out = '::stop-commands::tok123\n::add-mask::hidden\n::tok123::\n::add-mask::seen\n';
-    expect(parseWorkflowCommands(out, 'stdout').map((c) => `${c.name}:${c.data}`)).toEqual(['stop-commands:tok123', 'add-mask:seen']);
+    expect(parseWorkflowCommands(out, 'stdout').map(c => `${c.name}:${c.data}`)).toEqual(['stop-commands:tok123', 'add-mask:seen']);
   });
 });
 
@@ -178,7 +178,7 @@ describe('OIDC token endpoint', () => {
     const header = decodePart(jwt, 0);
     expect(header).toMatchObject({ alg: 'RS256', typ: 'JWT' });
     expect(typeof header['x5t']).toBe('string');
-    const jwk = server.jwks.keys.find((k) => k['kid'] === header['kid']);
+    const jwk = server.jwks.keys.find(k => k['kid'] === header['kid']);
     expect(jwk).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
     const key = createPublicKey({ key: jwk ?? {}, format: 'jwk' });
     const [h = '', p = '', s = ''] = jwt.split('.');
@@ -206,7 +206,7 @@ process.exitCode = Number(process.env.EXIT_WITH ?? '0');
 `;
 
 const scriptDirs: string[] = [];
-afterAll(() => scriptDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterAll(() => scriptDirs.forEach(dir => rmSync(dir, { recursive: true, force: true })));
 
 function writeScript(body: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'harness-script-'));
@@ -244,7 +244,7 @@ describe('runStep', () => {
     expect(result.summary).toBe('### done\n');
     expect(result.masks).toEqual(['AKIASECRETVALUE1234']);
     expect(result.errors).toEqual(['Not authorized\nline 2']);
-    expect(result.commands.find((c) => c.name === 'error')).toMatchObject({ stream: 'stderr', properties: { title: 'STS: AssumeRole' } });
+    expect(result.commands.find(c => c.name === 'error')).toMatchObject({ stream: 'stderr', properties: { title: 'STS: AssumeRole' } });
     expect(result.fileCommandErrors).toEqual([]);
     expect(result.runnerTemp.startsWith(tmpdir())).toBe(true);
   });
@@ -281,7 +281,7 @@ describe('findLeaks', () => {
 
   it('flags a secret that is never masked', () => {
     const found = findLeaks({ stdout: `key is ${secret}\n`, stderr: '' }, [secret]);
-    expect(found.some((f) => f.includes('never masked'))).toBe(true);
+    expect(found.some(f => f.includes('never masked'))).toBe(true);
     expect(found.join('\n')).not.toContain(secret);
   });
 
@@ -336,7 +336,7 @@ describe('later step (AWS CLI, or the SDK where the CLI is missing)', () => {
           '</GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>'
       );
     });
-    await new Promise<void>((resolve) => sts.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>(resolve => sts.listen(0, '127.0.0.1', resolve));
     try {
       await body(`http://127.0.0.1:${(sts.address() as AddressInfo).port}`, seen);
     } finally {
@@ -347,7 +347,7 @@ describe('later step (AWS CLI, or the SDK where the CLI is missing)', () => {
   // The SDK client is tested wherever the CLI is installed too, so CI still covers the bare-machine path.
   const clients: LaterStepClient[] = hasAwsCli ? ['aws-cli', 'sdk'] : ['sdk'];
 
-  it.each(clients)('%s: calls a local endpoint with only the given credentials, nothing ambient', async (client) => {
+  it.each(clients)('%s: calls a local endpoint with only the given credentials, nothing ambient', async client => {
     await withStubSts(async (url, seen) => {
       try {
         const creds = { AWS_ACCESS_KEY_ID: 'ASIAHARNESSEXAMPLE01', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token', AWS_DEFAULT_REGION: 'us-east-1' };
@@ -367,7 +367,7 @@ describe('later step (AWS CLI, or the SDK where the CLI is missing)', () => {
     });
   });
 
-  it.each(clients)('%s: a named profile in HOME/.aws/config gets its keys from credential_process', async (client) => {
+  it.each(clients)('%s: a named profile in HOME/.aws/config gets its keys from credential_process', async client => {
     const home = mkdtempSync(join(tmpdir(), 'later-step-home-'));
     try {
       mkdirSync(join(home, '.aws'));

@@ -66,10 +66,7 @@ test('encoded, stderr, after-mask and step-summary appearances are all found', a
   expect(findingsFor(masked)).toEqual([expect.stringMatching(/after its ::add-mask:: on line 0 \(starred by the runner, but printed\)$/)]);
   exemptFromLeakScan(masked);
 
-  const summary = await laterStep(
-    "import { appendFileSync } from 'node:fs'; appendFileSync(process.env.GITHUB_STEP_SUMMARY, '## Deployed\\n' + process.env.SECRET + '\\n')",
-    token
-  );
+  const summary = await laterStep("import { appendFileSync } from 'node:fs'; appendFileSync(process.env.GITHUB_STEP_SUMMARY, '## Deployed\\n' + process.env.SECRET + '\\n')", token);
   expect(findingsFor(summary)).toEqual([expect.stringMatching(/\(step summary \/ file-command errors\)$/)]);
   exemptFromLeakScan(summary);
 });

@@ -7,12 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  AssumeRoleCommand,
-  AssumeRoleWithWebIdentityCommand,
-  GetCallerIdentityCommand,
-  STSClient
-} from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AssumeRoleCommandInput } from '@aws-sdk/client-sts';
 import { awsExecutable, hasAwsCli } from '../support/aws-cli.ts';
 import { startSts } from '../support/sts-server.ts';
@@ -48,7 +43,13 @@ const NOPOL = user('nopol', 'AKIANOPOLICY00000001');
 const PARTNER = user('partner', 'AKIAPARTNER000000001', OTHER, allowAssume(`arn:aws:iam::${ACCT}:role/cross*`, ['sts:AssumeRole', 'sts:TagSession']));
 const PARTNER2 = user('partner2', 'AKIAPARTNER200000001', OTHER);
 
-function role(name: string, principal: Record<string, string | string[]>, extra: Partial<IamRole> = {}, condition?: Record<string, Record<string, string | string[]>>, actions: string[] = ['sts:AssumeRole']): IamRole {
+function role(
+  name: string,
+  principal: Record<string, string | string[]>,
+  extra: Partial<IamRole> = {},
+  condition?: Record<string, Record<string, string | string[]>>,
+  actions: string[] = ['sts:AssumeRole']
+): IamRole {
   const statement: IamRole['trustPolicy']['Statement'][number] = { Effect: 'Allow', Principal: principal, Action: actions };
   if (condition) statement.Condition = condition;
   return { arn: `arn:aws:iam::${ACCT}:role/${name}`, trustPolicy: { Version: '2012-10-17', Statement: [statement] }, ...extra };
@@ -72,10 +73,16 @@ const ROLES: IamRole[] = [
       ]
     }
   },
-  role('gha', { Federated: PROVIDER_ARN }, {}, {
-    StringEquals: { [`${GH}:aud`]: 'sts.amazonaws.com' },
-    StringLike: { [`${GH}:sub`]: 'repo:my-org/my-repo:ref:refs/heads/main', [`${GH}:repository`]: 'my-org/*' }
-  }, ['sts:AssumeRoleWithWebIdentity'])
+  role(
+    'gha',
+    { Federated: PROVIDER_ARN },
+    {},
+    {
+      StringEquals: { [`${GH}:aud`]: 'sts.amazonaws.com' },
+      StringLike: { [`${GH}:sub`]: 'repo:my-org/my-repo:ref:refs/heads/main', [`${GH}:repository`]: 'my-org/*' }
+    },
+    ['sts:AssumeRoleWithWebIdentity']
+  )
 ];
 
 const roleArn = (name: string): string => `arn:aws:iam::${ACCT}:role/${name}`;
@@ -95,9 +102,17 @@ function baseOptions(): StsOptions {
 function githubToken(overrides: Record<string, unknown> = {}, key: KeyObject = privateKey, kid = 'gh-key-1'): string {
   const now = Math.floor(Date.now() / 1000);
   const claims = {
-    iss: `https://${GH}`, aud: 'sts.amazonaws.com', sub: 'repo:my-org/my-repo:ref:refs/heads/main',
-    repository: 'my-org/my-repo', ref: 'refs/heads/main', actor: 'octocat', jti: 'j1',
-    iat: now, nbf: now - 600, exp: now + 300, ...overrides
+    iss: `https://${GH}`,
+    aud: 'sts.amazonaws.com',
+    sub: 'repo:my-org/my-repo:ref:refs/heads/main',
+    repository: 'my-org/my-repo',
+    ref: 'refs/heads/main',
+    actor: 'octocat',
+    jti: 'j1',
+    iat: now,
+    nbf: now - 600,
+    exp: now + 300,
+    ...overrides
   };
   return signJwt(claims, key, kid);
 }
@@ -115,7 +130,9 @@ const keysOf = (u: IamUser): Creds => ({ accessKeyId: u.accessKeyId, secretAcces
 const sessionCreds = (s: IssuedSession): Creds => ({ accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken });
 
 function client(server: StsServer, credentials?: Creds, maxAttempts = 1, region = 'us-east-1'): STSClient {
-  const anonymous = async (): Promise<never> => { throw new Error('no credentials in this test'); };
+  const anonymous = async (): Promise<never> => {
+    throw new Error('no credentials in this test');
+  };
   return new STSClient({ endpoint: server.url, region, maxAttempts, credentials: credentials ?? anonymous });
 }
 
@@ -137,7 +154,7 @@ async function failure(p: Promise<unknown>): Promise<SdkFailure> {
 
 async function assume(server: StsServer, creds: Creds, input: Partial<AssumeRoleCommandInput> & { RoleArn: string }): Promise<IssuedSession> {
   const out = await client(server, creds).send(new AssumeRoleCommand({ RoleSessionName: 'test-session', ...input }));
-  const s = server.sessions.find((x) => x.accessKeyId === out.Credentials?.AccessKeyId);
+  const s = server.sessions.find(x => x.accessKeyId === out.Credentials?.AccessKeyId);
   if (!s) throw new Error('issued credentials not recorded');
   return s;
 }
@@ -151,7 +168,7 @@ interface RawResponse {
 /** Plain node:http (no keep-alive), so tests control every header including Host. */
 function send(url: URL, method: string, headers: Record<string, string>, body = ''): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method, headers, agent: false }, (res) => {
+    const req = httpRequest(url, { method, headers, agent: false }, res => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
@@ -180,7 +197,7 @@ function xmlCode(body: string): string | undefined {
 }
 
 const run = (file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> =>
-  new Promise((resolve) => {
+  new Promise(resolve => {
     // Async on purpose: a sync child would block this event loop, which also runs the server.
     execFile(file, args, { env, timeout: 60000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
@@ -259,12 +276,21 @@ describe('GetCallerIdentity and SigV4', () => {
 
   withCli('lets the AWS CLI assume a role with tags (botocore list encoding) (needs the AWS CLI on PATH; skipped without it)', async () => {
     const r = await aws(server, keysOf(CI), [
-      'sts', 'assume-role', '--role-arn', roleArn('ci/deploy'), '--role-session-name', 'cli@tags',
-      '--tags', 'Key=Repo,Value=my-org/my-repo', 'Key=Run Id,Value=12 34', '--transitive-tag-keys', 'Repo'
+      'sts',
+      'assume-role',
+      '--role-arn',
+      roleArn('ci/deploy'),
+      '--role-session-name',
+      'cli@tags',
+      '--tags',
+      'Key=Repo,Value=my-org/my-repo',
+      'Key=Run Id,Value=12 34',
+      '--transitive-tag-keys',
+      'Repo'
     ]);
     expect(r.stderr).toBe('');
     const out = JSON.parse(r.stdout) as { Credentials: { AccessKeyId: string } };
-    const s = server.sessions.find((x) => x.accessKeyId === out.Credentials.AccessKeyId);
+    const s = server.sessions.find(x => x.accessKeyId === out.Credentials.AccessKeyId);
     expect(s?.tags).toEqual({ Repo: 'my-org/my-repo', 'Run Id': '12 34' });
     expect(s?.transitiveTagKeys).toEqual(['Repo']);
   });
@@ -286,7 +312,11 @@ describe('GetCallerIdentity and SigV4', () => {
     ].join('\n');
     const body = formBody({ Action: 'GetCallerIdentity' });
     const arg = JSON.stringify({
-      base: server.url, extra: "a b/c~*'()!é", body, ak: CI.accessKeyId, sk: CI.secretAccessKey,
+      base: server.url,
+      extra: "a b/c~*'()!é",
+      body,
+      ak: CI.accessKeyId,
+      sk: CI.secretAccessKey,
       headers: { ...FORM, 'X-Custom': 'a   b \t c' }
     });
     const signed = await run('python3', ['-c', script, arg], process.env);
@@ -299,7 +329,9 @@ describe('GetCallerIdentity and SigV4', () => {
   it('rejects a wrong secret with SignatureDoesNotMatch, from the JS SDK and (where installed) the AWS CLI', async () => {
     const bad = { accessKeyId: CI.accessKeyId, secretAccessKey: 'x'.repeat(40) };
     expect(await failure(client(server, bad).send(new GetCallerIdentityCommand({})))).toEqual({
-      name: 'SignatureDoesNotMatch', status: 403, message: SIGNATURE_TEXT
+      name: 'SignatureDoesNotMatch',
+      status: 403,
+      message: SIGNATURE_TEXT
     });
     if (hasAwsCli) {
       const cli = await aws(server, bad, ['sts', 'get-caller-identity']);
@@ -313,7 +345,9 @@ describe('GetCallerIdentity and SigV4', () => {
   it('rejects an unknown key id with InvalidClientTokenId', async () => {
     const unknown = { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: CI.secretAccessKey };
     expect(await failure(client(server, unknown).send(new GetCallerIdentityCommand({})))).toEqual({
-      name: 'InvalidClientTokenId', status: 403, message: 'The security token included in the request is invalid.'
+      name: 'InvalidClientTokenId',
+      status: 403,
+      message: 'The security token included in the request is invalid.'
     });
     // A long-term key presented with a session token: the token cannot belong to it.
     const stray = { ...keysOf(CI), sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLE' };
@@ -334,9 +368,12 @@ describe('GetCallerIdentity and SigV4', () => {
     const unsigned = await send(new URL(`${server.url}/`), 'POST', FORM, formBody({ Action: 'GetCallerIdentity' }));
     expect(unsigned.status).toBe(403);
     expect(xmlCode(unsigned.body)).toBe('MissingAuthenticationToken');
-    const malformed = await send(new URL(`${server.url}/`), 'POST',
+    const malformed = await send(
+      new URL(`${server.url}/`),
+      'POST',
       { ...FORM, authorization: `AWS4-HMAC-SHA256 Credential=${CI.accessKeyId}/20260101/us-east-1/sts/aws4_request` },
-      formBody({ Action: 'GetCallerIdentity' }));
+      formBody({ Action: 'GetCallerIdentity' })
+    );
     expect(malformed.status).toBe(400);
     expect(xmlCode(malformed.body)).toBe('IncompleteSignature');
     expect(malformed.body).toContain("Authorization header requires 'Signature' parameter.");
@@ -474,7 +511,10 @@ describe('AssumeRole', () => {
 
   it('treats AssumeRole with session credentials as role chaining (1 hour cap, transitive tags carried)', async () => {
     const first = await assume(server, keysOf(CI), {
-      RoleArn: roleArn('ci/deploy'), RoleSessionName: 'hop1', Tags: [{ Key: 'Team', Value: 'core' }], TransitiveTagKeys: ['Team']
+      RoleArn: roleArn('ci/deploy'),
+      RoleSessionName: 'hop1',
+      Tags: [{ Key: 'Team', Value: 'core' }],
+      TransitiveTagKeys: ['Team']
     });
     const tooLong = await failure(assume(server, sessionCreds(first), { RoleArn: roleArn('chain-target'), DurationSeconds: 7200 }));
     expect(tooLong).toEqual({ name: 'ValidationError', status: 400, message: 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.' });
@@ -496,7 +536,8 @@ describe('AssumeRole', () => {
     const c = client(server, keysOf(CI));
     const badName = await failure(c.send(new AssumeRoleCommand({ RoleArn: roleArn('ci/deploy'), RoleSessionName: 'has space' })));
     expect(badName).toEqual({
-      name: 'ValidationError', status: 400,
+      name: 'ValidationError',
+      status: 400,
       message: "1 validation error detected: Value 'has space' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*"
     });
     const short = await failure(c.send(new AssumeRoleCommand({ RoleArn: roleArn('ci/deploy'), RoleSessionName: 'x', DurationSeconds: 60 })));
@@ -505,7 +546,18 @@ describe('AssumeRole', () => {
     const overMax = await failure(c.send(new AssumeRoleCommand({ RoleArn: roleArn('long'), RoleSessionName: 'ok', DurationSeconds: 7201 })));
     expect(overMax.message).toBe('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
     await expect(c.send(new AssumeRoleCommand({ RoleArn: roleArn('long'), RoleSessionName: 'ok', DurationSeconds: 7200 }))).resolves.toBeDefined();
-    const dup = await failure(c.send(new AssumeRoleCommand({ RoleArn: roleArn('ci/deploy'), RoleSessionName: 'ok', Tags: [{ Key: 'Env', Value: 'a' }, { Key: 'env', Value: 'b' }] })));
+    const dup = await failure(
+      c.send(
+        new AssumeRoleCommand({
+          RoleArn: roleArn('ci/deploy'),
+          RoleSessionName: 'ok',
+          Tags: [
+            { Key: 'Env', Value: 'a' },
+            { Key: 'env', Value: 'b' }
+          ]
+        })
+      )
+    );
     expect(dup.name).toBe('InvalidParameterValue');
     const notTagged = await failure(c.send(new AssumeRoleCommand({ RoleArn: roleArn('ci/deploy'), RoleSessionName: 'ok', Tags: [{ Key: 'A', Value: '1' }], TransitiveTagKeys: ['B'] })));
     expect(notTagged.name).toBe('InvalidParameterValue');
@@ -577,8 +629,12 @@ describe('AssumeRoleWithWebIdentity', () => {
     expect(sdk.name).toBe('ExpiredTokenException');
     expect(sdk.status).toBe(400);
     expect(sdk.message).toMatch(/^Token expired: current date\/time \d+ must be before the expiration date\/time \d+$/);
-    const raw = await send(new URL(`${server.url}/`), 'POST', FORM,
-      formBody({ Action: 'AssumeRoleWithWebIdentity', RoleArn: roleArn('gha'), RoleSessionName: 'x1', WebIdentityToken: token }));
+    const raw = await send(
+      new URL(`${server.url}/`),
+      'POST',
+      FORM,
+      formBody({ Action: 'AssumeRoleWithWebIdentity', RoleArn: roleArn('gha'), RoleSessionName: 'x1', WebIdentityToken: token })
+    );
     expect(xmlCode(raw.body)).toBe('ExpiredTokenException');
     const notYet = await failure(client(server).send(input(githubToken({ nbf: now + 600 }))));
     expect(notYet.name).toBe('InvalidIdentityTokenException');
@@ -592,10 +648,19 @@ describe('AssumeRoleWithWebIdentity', () => {
     } finally {
       await elsewhere.close();
     }
-    const tagged = await send(new URL(`${server.url}/`), 'POST', FORM, formBody({
-      Action: 'AssumeRoleWithWebIdentity', RoleArn: roleArn('gha'), RoleSessionName: 'x1', WebIdentityToken: githubToken(),
-      'Tags.member.1.Key': 'a', 'Tags.member.1.Value': 'b'
-    }));
+    const tagged = await send(
+      new URL(`${server.url}/`),
+      'POST',
+      FORM,
+      formBody({
+        Action: 'AssumeRoleWithWebIdentity',
+        RoleArn: roleArn('gha'),
+        RoleSessionName: 'x1',
+        WebIdentityToken: githubToken(),
+        'Tags.member.1.Key': 'a',
+        'Tags.member.1.Value': 'b'
+      })
+    );
     expect(tagged.status).toBe(400);
     expect(xmlCode(tagged.body)).toBe('ValidationError');
   });
@@ -609,7 +674,7 @@ describe('session lifetime', () => {
       const exp = out.Credentials?.Expiration?.getTime() ?? 0;
       expect(exp - Date.now()).toBeLessThanOrEqual(1000);
       const creds = sessionCreds(short.sessions[0] as IssuedSession);
-      await new Promise((r) => setTimeout(r, Math.max(0, exp - Date.now()) + 50));
+      await new Promise(r => setTimeout(r, Math.max(0, exp - Date.now()) + 50));
       const expired = await failure(client(short, creds).send(new GetCallerIdentityCommand({})));
       expect(expired).toEqual({ name: 'ExpiredToken', status: 403, message: 'The security token included in the request is expired' });
     } finally {
@@ -625,7 +690,10 @@ describe('faults and rate limiting', () => {
     const out = await client(server, keysOf(CI), 3).send(new GetCallerIdentityCommand({}));
     expect(out.Arn).toBe(CI.arn);
     const calls = server.calls.slice(start);
-    expect(calls.map((c) => [c.status, c.code, c.faulted])).toEqual([[400, 'Throttling', true], [200, undefined, undefined]]);
+    expect(calls.map(c => [c.status, c.code, c.faulted])).toEqual([
+      [400, 'Throttling', true],
+      [200, undefined, undefined]
+    ]);
   });
 
   it('only consumes faults whose action matches, in insertion order, with Receiver for 5xx', async () => {
@@ -672,7 +740,7 @@ describe('faults and rate limiting', () => {
       expect(limited.calls.at(-1)).toMatchObject({ status: 400, code: 'Throttling' });
       const body = (await signedPost(limited, keysOf(CI), { Action: 'GetCallerIdentity' })).body;
       expect(body).toContain('<Message>Rate exceeded</Message>');
-      await new Promise((r) => setTimeout(r, 600));
+      await new Promise(r => setTimeout(r, 600));
       expect((await signedPost(limited, keysOf(CI), { Action: 'GetCallerIdentity' })).status).toBe(200);
     } finally {
       await limited.close();

@@ -112,11 +112,11 @@ function runLaterStep(command: string, args: string[], env: Record<string, strin
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30000);
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => {
+    child.on('error', e => {
       clearTimeout(timer);
       reject(new Error(`cannot run the later step ('${command}'): ${e.message}`));
     });
-    child.on('close', (exitCode) => {
+    child.on('close', exitCode => {
       clearTimeout(timer);
       const stdout = Buffer.concat(out).toString('utf8');
       const result: CliResult = { exitCode, stdout, stderr: Buffer.concat(err).toString('utf8') };
@@ -153,9 +153,10 @@ export async function callerIdentity(
   opts: LaterStepOptions & { profile?: string; client?: LaterStepClient } = {}
 ): Promise<CliResult & { identity?: CallerIdentity }> {
   const { profile, client = laterStepClient, ...rest } = opts;
-  const result = client === 'aws-cli'
-    ? await awsCli(['sts', 'get-caller-identity', '--endpoint-url', endpointUrl, '--output', 'json', ...(profile === undefined ? [] : ['--profile', profile])], env, rest)
-    : await runLaterStep(process.execPath, [SDK_STEP, endpointUrl, ...(profile === undefined ? [] : [profile])], env, rest);
+  const result =
+    client === 'aws-cli'
+      ? await awsCli(['sts', 'get-caller-identity', '--endpoint-url', endpointUrl, '--output', 'json', ...(profile === undefined ? [] : ['--profile', profile])], env, rest)
+      : await runLaterStep(process.execPath, [SDK_STEP, endpointUrl, ...(profile === undefined ? [] : [profile])], env, rest);
   const identity = asIdentity(result.json);
   return identity === undefined ? result : { ...result, identity };
 }

@@ -34,10 +34,11 @@ export async function startContainerCredentials(options: { session: () => Issued
     authorizationToken,
     requests,
     mode: 'ok',
-    close: () => new Promise(resolve => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    })
+    close: () =>
+      new Promise(resolve => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      })
   };
   const json = (res: ServerResponse, status: number, body: unknown): void => void res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {

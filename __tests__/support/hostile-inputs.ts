@@ -51,12 +51,14 @@ execFileSync('mkfifo', [fixture('fifo')]);
 afterAll(() => rmSync(FIXTURES, { recursive: true, force: true }));
 
 const arn = (s: string): Case => ({ label: s, names: 'role-to-assume', inputs: { 'role-to-assume': s } });
-const forInput = (name: string, base: Inputs = OIDC_ROLE) => (label: string, value: string, extra: Partial<Case> = {}): Case => ({
-  label,
-  names: name,
-  inputs: { ...base, [name]: value },
-  ...extra
-});
+const forInput =
+  (name: string, base: Inputs = OIDC_ROLE) =>
+  (label: string, value: string, extra: Partial<Case> = {}): Case => ({
+    label,
+    names: name,
+    inputs: { ...base, [name]: value },
+    ...extra
+  });
 const region = forInput('aws-region');
 const session = forInput('role-session-name');
 const duration = forInput('role-duration-seconds');
@@ -343,7 +345,6 @@ export function outcome(result: StepResult, c: Case, calls: Outcome['calls']): O
     errorUnder2000: result.errors.every(e => e.length < 2000)
   };
 }
-
 
 /** What every case must come to; `paths` and file-command errors are always empty in process. */
 export const REFUSED: Outcome = {

@@ -40,10 +40,11 @@ export async function startImds(options: { roleName: string; session: () => Issu
     requests,
     tokens,
     mode: 'ok',
-    close: () => new Promise(resolve => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    })
+    close: () =>
+      new Promise(resolve => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      })
   };
   const text = (res: ServerResponse, status: number, body: string, type = 'text/plain'): void => void res.writeHead(status, { 'Content-Type': type }).end(body);
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {

@@ -174,7 +174,13 @@ export function inProcessServerStarter(env: Record<string, string | undefined>):
     async start(spec, credentials) {
       const authorization = randomBytes(32).toString('base64url');
       const nonce = randomBytes(16).toString('hex');
-      const service = credentialService({ credentials, assume: specAssumer(spec, env, { stdout: () => undefined, stderr: () => undefined }, loadSdk), clock: { now: Date.now }, authorization, nonce });
+      const service = credentialService({
+        credentials,
+        assume: specAssumer(spec, env, { stdout: () => undefined, stderr: () => undefined }, loadSdk),
+        clock: { now: Date.now },
+        authorization,
+        nonce
+      });
       // The server stops itself through `stop`, which exists before the server does.
       const held: { server?: Server } = {};
       const stop = (): void => {

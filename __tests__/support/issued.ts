@@ -6,11 +6,11 @@ import type { World } from './world.ts';
 
 export interface Issued {
   /** Session keys, tokens and OIDC tokens issued since the current test began. */
-  newSecrets(): string[];
+  newSecrets: () => string[];
   /** Exit 0, no error, and none of `newSecrets()` (nor `inputSecrets`) shown unmasked. */
-  expectSucceeded(result: StepResult, inputSecrets?: string[]): void;
+  expectSucceeded: (result: StepResult, inputSecrets?: string[]) => void;
   /** Counts from now: what an earlier step of the same test issued is a later step's input, not its secret. */
-  restart(): void;
+  restart: () => void;
 }
 
 export function trackIssued(world: () => World): Issued {
@@ -20,13 +20,20 @@ export function trackIssued(world: () => World): Issued {
   };
   beforeEach(restart);
   const newSecrets = (): string[] => {
-    const sessions = world().sts.sessions.slice(seen.sessions).flatMap(s => [s.accessKeyId, s.secretAccessKey, s.sessionToken]);
-    return [...sessions, ...world().oidc.issued.slice(seen.tokens).map(t => t.token)];
+    const sessions = world()
+      .sts.sessions.slice(seen.sessions)
+      .flatMap(s => [s.accessKeyId, s.secretAccessKey, s.sessionToken]);
+    return [
+      ...sessions,
+      ...world()
+        .oidc.issued.slice(seen.tokens)
+        .map(t => t.token)
+    ];
   };
   return {
     newSecrets,
     restart,
-    expectSucceeded(result, inputSecrets = []) {
+    expectSucceeded: (result, inputSecrets = []) => {
       expect({ exitCode: result.exitCode, errors: result.errors }).toEqual({ exitCode: 0, errors: [] });
       expectNoLeaks(result, [...newSecrets(), ...inputSecrets]);
     }

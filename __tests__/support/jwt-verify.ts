@@ -23,16 +23,14 @@ export interface DecodedJwt {
 
 export type DecodeResult = { ok: true; jwt: DecodedJwt } | { ok: false; message: string };
 
-export type VerifyResult =
-  | { ok: true; kid: string | undefined }
-  | { ok: false; reason: 'unsupported-alg' | 'no-matching-key' | 'bad-signature'; message: string };
+export type VerifyResult = { ok: true; kid: string | undefined } | { ok: false; reason: 'unsupported-alg' | 'no-matching-key' | 'bad-signature'; message: string };
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
 /** Splits and parses a compact JWS; never throws (the server maps failures to InvalidIdentityToken). */
 export function decodeJwt(token: string): DecodeResult {
   const parts = token.split('.');
-  if (parts.length !== 3 || !parts.every((p) => BASE64URL.test(p))) {
+  if (parts.length !== 3 || !parts.every(p => BASE64URL.test(p))) {
     return { ok: false, message: 'not three base64url segments' };
   }
   const [h, p, s] = parts as [string, string, string];
@@ -67,12 +65,12 @@ export function verifyJwtSignature(jwt: DecodedJwt, jwks: { keys: JsonWebKey[] }
     return { ok: false, reason: 'unsupported-alg', message: `unsupported alg ${String(jwt.header.alg)}` };
   }
   const kid = typeof jwt.header.kid === 'string' ? jwt.header.kid : undefined;
-  const candidates = jwks.keys.filter((k) => k.kty === 'RSA' && (kid === undefined || k.kid === kid));
+  const candidates = jwks.keys.filter(k => k.kty === 'RSA' && (kid === undefined || k.kid === kid));
   if (candidates.length === 0) {
     return { ok: false, reason: 'no-matching-key', message: `no RSA key with kid ${String(kid)}` };
   }
   const data = Buffer.from(jwt.signingInput, 'ascii');
-  const good = candidates.some((jwk) => rsaVerifies(jwk, data, jwt.signature));
+  const good = candidates.some(jwk => rsaVerifies(jwk, data, jwt.signature));
   return good ? { ok: true, kid } : { ok: false, reason: 'bad-signature', message: 'signature does not verify' };
 }
 

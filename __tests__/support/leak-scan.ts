@@ -24,4 +24,3 @@ export function scanRecordedSteps(): string[] {
   if (secrets.length === 0) return [];
   return recordedSteps().flatMap((step, i) => leaksOfStep(step, secrets).map(l => `step #${i + 1} of "${step.test}": ${l}`));
 }
-

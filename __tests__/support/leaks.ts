@@ -30,7 +30,7 @@ function base64Variants(secret: string): Variant[] {
     const core = base64Core(secret, shift);
     if (core.length >= MIN_BASE64_CORE) variants.push({ label: `base64 (offset ${shift})`, needle: core });
   }
-  const url = variants.map((v) => ({ label: `${v.label}url`, needle: v.needle.replace(/\+/g, '-').replace(/\//g, '_') }));
+  const url = variants.map(v => ({ label: `${v.label}url`, needle: v.needle.replace(/\+/g, '-').replace(/\//g, '_') }));
   return [...variants, ...url];
 }
 
@@ -38,19 +38,19 @@ function encodings(secret: string): Variant[] {
   const all: Variant[] = [
     { label: 'plain', needle: secret },
     { label: 'URI-encoded', needle: encodeURIComponent(secret) },
-    { label: 'URI-encoded (RFC 3986)', needle: encodeURIComponent(secret).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) },
+    { label: 'URI-encoded (RFC 3986)', needle: encodeURIComponent(secret).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) },
     { label: 'JSON-escaped', needle: JSON.stringify(secret).slice(1, -1) },
     ...base64Variants(secret)
   ];
   const seen = new Set<string>();
-  return all.filter((v) => v.needle.length >= MIN_SECRET && !seen.has(v.needle) && seen.add(v.needle));
+  return all.filter(v => v.needle.length >= MIN_SECRET && !seen.has(v.needle) && seen.add(v.needle));
 }
 
 // A secret is registered by a mask whose value is the secret or has it as one (trimmed) line.
 function masksSecret(command: WorkflowCommand, secret: string): boolean {
   if (command.name !== 'add-mask') return false;
   if (command.data === secret) return true;
-  return command.data.split(/[\r\n]+/).some((part) => part.trim() === secret);
+  return command.data.split(/[\r\n]+/).some(part => part.trim() === secret);
 }
 
 /** Shows a few leading characters only, so the report itself never carries the secret. */
@@ -73,13 +73,13 @@ function shownTexts(raw: string, command: WorkflowCommand | undefined): string[]
 }
 
 function scanStream(text: string, stream: Stream, variants: Variant[]): Place[] {
-  const commands = new Map(parseWorkflowCommands(text, stream).map((c) => [c.line, c]));
+  const commands = new Map(parseWorkflowCommands(text, stream).map(c => [c.line, c]));
   const places: Place[] = [];
   outputLines(text).forEach((raw, line) => {
     const command = commands.get(line);
     if (command?.name === 'add-mask') return; // never echoed by the runner
     const texts = shownTexts(raw, command);
-    const hit = variants.find((v) => texts.some((t) => t.includes(v.needle)));
+    const hit = variants.find(v => texts.some(t => t.includes(v.needle)));
     if (hit !== undefined) places.push({ stream, line, variant: hit.label });
   });
   return places;
@@ -96,7 +96,7 @@ function scanMultiline(text: string, stream: Stream, secret: string): Place[] {
 
 function firstMask(streams: Record<Stream, string>, secret: string): WorkflowCommand | undefined {
   for (const stream of ['stdout', 'stderr'] as const) {
-    const mask = parseWorkflowCommands(streams[stream], stream).find((c) => masksSecret(c, secret));
+    const mask = parseWorkflowCommands(streams[stream], stream).find(c => masksSecret(c, secret));
     if (mask !== undefined) return mask;
   }
   return undefined;
@@ -119,20 +119,17 @@ function leaksOf(result: { stdout: string; stderr: string }, secret: string, opt
   const name = `secret ${redact(secret)}`;
   const mask = firstMask(result, secret);
   const variants = encodings(secret);
-  const places = (['stdout', 'stderr'] as const).flatMap((stream) => [
-    ...scanStream(result[stream], stream, variants),
-    ...scanMultiline(result[stream], stream, secret)
-  ]);
+  const places = (['stdout', 'stderr'] as const).flatMap(stream => [...scanStream(result[stream], stream, variants), ...scanMultiline(result[stream], stream, secret)]);
   const starred = (p: Place): boolean => options.starredIsFine === true && mask?.stream === p.stream && p.line > mask.line;
-  const found = places.filter((p) => !starred(p)).map((p) => describeLeak(p, mask, name));
+  const found = places.filter(p => !starred(p)).map(p => describeLeak(p, mask, name));
   if (mask === undefined) found.push(`${name} is never masked (no ::add-mask:: registers it)`);
   return found;
 }
 
 /** Every place a secret (or a common encoding of it) shows up in the log outside add-mask lines, and every secret never masked. */
 export function findLeaks(result: { stdout: string; stderr: string }, secrets: string[], options: LeakOptions = {}): string[] {
-  const unique = [...new Set(secrets)].filter((s) => s.trim().length >= MIN_SECRET);
-  return unique.flatMap((secret) => leaksOf(result, secret, options));
+  const unique = [...new Set(secrets)].filter(s => s.trim().length >= MIN_SECRET);
+  return unique.flatMap(secret => leaksOf(result, secret, options));
 }
 
 export function expectNoLeaks(result: { stdout: string; stderr: string }, secrets: string[], options: LeakOptions = {}): void {

@@ -232,7 +232,7 @@ function listen(server: Server): Promise<number> {
 
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.close((err) => (err ? reject(err) : resolve()));
+    server.close(err => (err ? reject(err) : resolve()));
     // Keep-alive sockets would otherwise hold close() open until they time out.
     server.closeAllConnections();
   });
@@ -261,10 +261,10 @@ export async function startOidc(options: OidcOptions = {}): Promise<OidcServer> 
     get requests() {
       return state.requests;
     },
-    addFault: (f) => void state.faults.push({ ...f }),
+    addFault: f => void state.faults.push({ ...f }),
     clearFaults: () => void state.faults.splice(0),
-    setClaims: (c) => void (state.overrides = { ...c }),
-    setLifetime: (s) => void (state.lifetime = s),
+    setClaims: c => void (state.overrides = { ...c }),
+    setLifetime: s => void (state.lifetime = s),
     close: () => closeServer(http)
   };
 }

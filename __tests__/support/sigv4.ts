@@ -31,10 +31,7 @@ export interface SigV4Auth {
   expiresSeconds: number | undefined;
 }
 
-export type AuthParse =
-  | { kind: 'none' }
-  | { kind: 'malformed'; message: string; accessKeyId: string | undefined }
-  | { kind: 'ok'; auth: SigV4Auth };
+export type AuthParse = { kind: 'none' } | { kind: 'malformed'; message: string; accessKeyId: string | undefined } | { kind: 'ok'; auth: SigV4Auth };
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
 const EMPTY_SHA256 = createHash('sha256').update('').digest('hex');
@@ -48,7 +45,7 @@ export function parseAuth(req: RawRequest): AuthParse {
   const header = headerValues(req.rawHeaders, 'authorization')[0];
   if (header !== undefined) return parseHeaderAuth(req, header);
   const query = parseQuery(req.query);
-  if (QUERY_AUTH_KEYS.some((k) => query.has(k))) return parseQueryAuth(query);
+  if (QUERY_AUTH_KEYS.some(k => query.has(k))) return parseQueryAuth(query);
   return { kind: 'none' };
 }
 
@@ -63,7 +60,7 @@ function parseHeaderAuth(req: RawRequest, header: string): AuthParse {
     fields.get('Signature') === undefined ? "Authorization header requires 'Signature' parameter." : '',
     fields.get('SignedHeaders') === undefined ? "Authorization header requires 'SignedHeaders' parameter." : '',
     amzDate === undefined ? "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header." : ''
-  ].filter((m) => m !== '');
+  ].filter(m => m !== '');
   const keyId = fields.get('Credential')?.split('/')[0];
   if (algorithm !== ALGORITHM) {
     return { kind: 'malformed', message: `Unsupported AWS 'algorithm': '${algorithm}'`, accessKeyId: keyId };
@@ -71,8 +68,15 @@ function parseHeaderAuth(req: RawRequest, header: string): AuthParse {
   if (missing.length > 0) {
     return { kind: 'malformed', message: `${missing.join(' ')} Authorization=${trimmed}`, accessKeyId: keyId };
   }
-  return buildAuth('header', fields.get('Credential') ?? '', fields.get('SignedHeaders') ?? '',
-    fields.get('Signature') ?? '', amzDate ?? '', headerValues(req.rawHeaders, 'x-amz-security-token')[0], undefined);
+  return buildAuth(
+    'header',
+    fields.get('Credential') ?? '',
+    fields.get('SignedHeaders') ?? '',
+    fields.get('Signature') ?? '',
+    amzDate ?? '',
+    headerValues(req.rawHeaders, 'x-amz-security-token')[0],
+    undefined
+  );
 }
 
 /** `Credential=a/b, SignedHeaders=x;y, Signature=z` → map (AWS tolerates missing spaces). */
@@ -86,25 +90,36 @@ function parseAuthFields(rest: string): Map<string, string> {
 }
 
 function parseQueryAuth(query: Map<string, string>): AuthParse {
-  const absent = QUERY_AUTH_KEYS.filter((k) => !query.has(k));
+  const absent = QUERY_AUTH_KEYS.filter(k => !query.has(k));
   const keyId = query.get('X-Amz-Credential')?.split('/')[0];
   if (absent.length > 0) {
-    const message = "AWS query-string parameters must include 'X-Amz-Algorithm', 'X-Amz-Credential', " +
-      "'X-Amz-Signature', 'X-Amz-Date', 'X-Amz-SignedHeaders'. Re-examine the query-string parameters.";
+    const message =
+      "AWS query-string parameters must include 'X-Amz-Algorithm', 'X-Amz-Credential', " + "'X-Amz-Signature', 'X-Amz-Date', 'X-Amz-SignedHeaders'. Re-examine the query-string parameters.";
     return { kind: 'malformed', message, accessKeyId: keyId };
   }
   if (query.get('X-Amz-Algorithm') !== ALGORITHM) {
     return { kind: 'malformed', message: `Unsupported AWS 'algorithm': '${query.get('X-Amz-Algorithm') ?? ''}'`, accessKeyId: keyId };
   }
   const expires = query.get('X-Amz-Expires');
-  return buildAuth('query', query.get('X-Amz-Credential') ?? '', query.get('X-Amz-SignedHeaders') ?? '',
-    query.get('X-Amz-Signature') ?? '', query.get('X-Amz-Date') ?? '', query.get('X-Amz-Security-Token'),
-    expires === undefined ? undefined : Number(expires));
+  return buildAuth(
+    'query',
+    query.get('X-Amz-Credential') ?? '',
+    query.get('X-Amz-SignedHeaders') ?? '',
+    query.get('X-Amz-Signature') ?? '',
+    query.get('X-Amz-Date') ?? '',
+    query.get('X-Amz-Security-Token'),
+    expires === undefined ? undefined : Number(expires)
+  );
 }
 
 function buildAuth(
-  form: 'header' | 'query', credential: string, signedHeaders: string, signature: string,
-  amzDate: string, securityToken: string | undefined, expiresSeconds: number | undefined
+  form: 'header' | 'query',
+  credential: string,
+  signedHeaders: string,
+  signature: string,
+  amzDate: string,
+  securityToken: string | undefined,
+  expiresSeconds: number | undefined
 ): AuthParse {
   const parts = credential.split('/');
   if (parts.length !== 5) {
@@ -115,13 +130,25 @@ function buildAuth(
   if (!/^\d{8}T\d{6}Z$/.test(amzDate)) {
     return { kind: 'malformed', message: `Invalid X-Amz-Date '${amzDate}': expected format YYYYMMDD'T'HHMMSS'Z'`, accessKeyId };
   }
-  const headers = signedHeaders.split(';').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+  const headers = signedHeaders
+    .split(';')
+    .map(h => h.trim().toLowerCase())
+    .filter(h => h !== '');
   if (!headers.includes('host')) {
     return { kind: 'malformed', message: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.", accessKeyId };
   }
   const auth: SigV4Auth = {
-    form, accessKeyId, scopeDate, region, service, terminator, signedHeaders: headers, signature, amzDate,
-    securityToken, expiresSeconds
+    form,
+    accessKeyId,
+    scopeDate,
+    region,
+    service,
+    terminator,
+    signedHeaders: headers,
+    signature,
+    amzDate,
+    securityToken,
+    expiresSeconds
   };
   return { kind: 'ok', auth };
 }
@@ -187,22 +214,20 @@ function presignExpiryProblem(auth: SigV4Auth, signedAt: number, now: Date): str
 
 /** The canonical request exactly as the client must have built it. */
 export function canonicalRequest(req: RawRequest, auth: SigV4Auth): string {
-  const headers = auth.signedHeaders.map((h) => `${h}:${canonicalHeaderValue(req.rawHeaders, h)}\n`).join('');
+  const headers = auth.signedHeaders.map(h => `${h}:${canonicalHeaderValue(req.rawHeaders, h)}\n`).join('');
   const excluded = auth.form === 'query' ? 'X-Amz-Signature' : undefined;
-  return [
-    req.method.toUpperCase(),
-    canonicalUri(req.path),
-    canonicalQuery(req.query, excluded),
-    headers,
-    auth.signedHeaders.join(';'),
-    payloadHash(req)
-  ].join('\n');
+  return [req.method.toUpperCase(), canonicalUri(req.path), canonicalQuery(req.query, excluded), headers, auth.signedHeaders.join(';'), payloadHash(req)].join('\n');
 }
 
 /** Repeated headers join with ','; each value is trimmed with inner whitespace runs collapsed. */
 function canonicalHeaderValue(rawHeaders: string[], name: string): string {
   return headerValues(rawHeaders, name)
-    .map((v) => v.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').trim())
+    .map(v =>
+      v
+        .replace(/[\r\n]/g, ' ')
+        .replace(/[ \t]+/g, ' ')
+        .trim()
+    )
     .join(',');
 }
 
@@ -251,7 +276,7 @@ function compare(a: string, b: string): number {
 
 /** Every byte outside A-Z a-z 0-9 - _ . ~ as %XX, upper-case hex. */
 export function uriEncode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(value).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 function decodeQueryComponent(s: string): string {
@@ -316,17 +341,28 @@ export function signRequest(input: SignInput): { url: URL; headers: Record<strin
     headers['x-amz-date'] = amzDate;
     if (input.sessionToken !== undefined) headers['x-amz-security-token'] = input.sessionToken;
   }
-  const signed = Object.keys(headers).map((h) => h.toLowerCase()).sort();
+  const signed = Object.keys(headers)
+    .map(h => h.toLowerCase())
+    .sort();
   if (presign) url.searchParams.set('X-Amz-SignedHeaders', signed.join(';'));
   const raw = toRawRequest(input.method, url, headers, input.body);
   const auth: SigV4Auth = {
-    form: presign ? 'query' : 'header', accessKeyId: input.accessKeyId, scopeDate: amzDate.slice(0, 8),
-    region: input.region, service, terminator: 'aws4_request', signedHeaders: signed, signature: '', amzDate,
-    securityToken: input.sessionToken, expiresSeconds: input.presignExpiresSeconds
+    form: presign ? 'query' : 'header',
+    accessKeyId: input.accessKeyId,
+    scopeDate: amzDate.slice(0, 8),
+    region: input.region,
+    service,
+    terminator: 'aws4_request',
+    signedHeaders: signed,
+    signature: '',
+    amzDate,
+    securityToken: input.sessionToken,
+    expiresSeconds: input.presignExpiresSeconds
   };
   const signature = expectedSignature(raw, auth, input.secretAccessKey);
   if (presign) url.searchParams.set('X-Amz-Signature', signature);
-  else headers.authorization = `${ALGORITHM} Credential=${input.accessKeyId}/${auth.scopeDate}/${input.region}/${service}/aws4_request, SignedHeaders=${signed.join(';')}, Signature=${signature}`;
+  else
+    headers.authorization = `${ALGORITHM} Credential=${input.accessKeyId}/${auth.scopeDate}/${input.region}/${service}/aws4_request, SignedHeaders=${signed.join(';')}, Signature=${signature}`;
   return { url, headers };
 }
 
@@ -368,7 +404,10 @@ export function parseQuery(rawQuery: string): Map<string, string> {
 }
 
 export function toAmzDate(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function amzDateToMs(amzDate: string): number {

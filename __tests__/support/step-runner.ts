@@ -186,7 +186,7 @@ function execute(node: string, entry: string, cwd: string, env: Record<string, s
     }, timeoutMs);
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => {
+    child.on('error', e => {
       clearTimeout(timer);
       reject(e);
     });
@@ -231,13 +231,15 @@ function readBack(layout: Layout, exit: Exit, durationMs: number): StepResult {
     ...exit,
     durationMs,
     commands,
-    errors: commands.filter((c) => c.name === 'error').map((c) => c.data),
-    masks: commands.filter((c) => c.name === 'add-mask').map((c) => c.data),
+    errors: commands.filter(c => c.name === 'error').map(c => c.data),
+    masks: commands.filter(c => c.name === 'add-mask').map(c => c.data),
     env: toMap(envPairs),
     envPairs,
     outputs: toMap(parseFile('output', layout.files.GITHUB_OUTPUT, fileCommandErrors)),
     state: toMap(parseFile('save_state', layout.files.GITHUB_STATE, fileCommandErrors)),
-    paths: readText(layout.files.GITHUB_PATH).split('\n').filter((p) => p !== ''),
+    paths: readText(layout.files.GITHUB_PATH)
+      .split('\n')
+      .filter(p => p !== ''),
     summary: readText(layout.files.GITHUB_STEP_SUMMARY),
     fileCommandErrors,
     home: layout.home,

@@ -172,8 +172,7 @@ interface SessionRecord {
 }
 
 type Caller =
-  | { kind: 'user'; user: IamUser; account: string; arn: string; accessKeyId: string }
-  | { kind: 'session'; session: SessionRecord; account: string; arn: string; accessKeyId: string };
+  { kind: 'user'; user: IamUser; account: string; arn: string; accessKeyId: string } | { kind: 'session'; session: SessionRecord; account: string; arn: string; accessKeyId: string };
 
 interface State {
   region: string;
@@ -214,7 +213,7 @@ export async function startSts(options: StsOptions = {}): Promise<StsServer> {
     counts,
     connectedAt,
     mintSession: (roleArn, sessionName, durationSeconds) => mintSession(state, roleArn, sessionName, durationSeconds),
-    addFault: (f) => state.faults.push({ ...f }), // a copy: `times` is consumed in place
+    addFault: f => state.faults.push({ ...f }), // a copy: `times` is consumed in place
     clearFaults: () => state.faults.splice(0),
     close: () => closeServer(server, state)
   };
@@ -231,7 +230,7 @@ function closeServer(server: Server, state: State): Promise<void> {
   state.closed = true;
   for (const wake of state.pendingDelays) wake(); // let delayed handlers finish instead of dangling
   state.pendingDelays.clear();
-  return new Promise((resolve) => {
+  return new Promise(resolve => {
     server.close(() => resolve());
     server.closeAllConnections(); // keep-alive sockets from SDK agents would otherwise hold jest open
   });
@@ -281,8 +280,13 @@ function roleRecord(role: IamRole): RoleRecord {
   assertPolicy(role.trustPolicy, 'trust', role.arn);
   assertPolicy(role.policy, 'identity', role.arn);
   return {
-    config: role, arn: role.arn, partition: m[1] ?? 'aws', account: m[2] ?? '', name: m[4] ?? '',
-    roleId: stableId('AROA', role.arn), maxSessionDuration: max
+    config: role,
+    arn: role.arn,
+    partition: m[1] ?? 'aws',
+    account: m[2] ?? '',
+    name: m[4] ?? '',
+    roleId: stableId('AROA', role.arn),
+    maxSessionDuration: max
   };
 }
 
@@ -377,7 +381,7 @@ function recordCall(state: State, raw: RawRequest, params: Params, auth: AuthPar
 
 /** First fault (insertion order) that matches the action consumes one of its `times`. */
 function takeFault(state: State, action: string): Fault | undefined {
-  const i = state.faults.findIndex((f) => f.times > 0 && (f.action === undefined || f.action === action));
+  const i = state.faults.findIndex(f => f.times > 0 && (f.action === undefined || f.action === action));
   const fault = state.faults[i];
   if (fault === undefined) return undefined;
   fault.times -= 1;
@@ -410,12 +414,10 @@ async function applyFault(state: State, fault: Fault, call: RecordedCall, res: S
 function mutateLeaves(result: XmlNode[], mutate: ((fields: AnswerFields) => AnswerFields) | undefined): XmlNode[] {
   if (mutate === undefined) return result;
   const fields: AnswerFields = {};
-  const collect = (nodes: XmlNode[]): void =>
-    nodes.forEach(([name, content]) => (Array.isArray(content) ? collect(content) : content !== undefined && (fields[name] = String(content))));
+  const collect = (nodes: XmlNode[]): void => nodes.forEach(([name, content]) => (Array.isArray(content) ? collect(content) : content !== undefined && (fields[name] = String(content))));
   collect(result);
   const changed = mutate({ ...fields });
-  const rewrite = (nodes: XmlNode[]): XmlNode[] =>
-    nodes.map(([name, content]) => [name, Array.isArray(content) ? rewrite(content) : name in changed ? changed[name] : content]);
+  const rewrite = (nodes: XmlNode[]): XmlNode[] => nodes.map(([name, content]) => [name, Array.isArray(content) ? rewrite(content) : name in changed ? changed[name] : content]);
   return rewrite(result);
 }
 
@@ -429,7 +431,7 @@ function defaultFaultMessage(code: string): string {
 }
 
 function sleep(state: State, ms: number): Promise<void> {
-  return new Promise((resolve) => {
+  return new Promise(resolve => {
     const wake = (): void => {
       clearTimeout(timer);
       state.pendingDelays.delete(wake);
@@ -475,13 +477,26 @@ function sendError(state: State, res: ServerResponse, call: RecordedCall, e: Sts
 }
 
 function errorXml(type: string, code: string, message: string, requestId: string): string {
-  const error: XmlNode = ['Error', [['Type', type], ['Code', code], ['Message', message]]];
+  const error: XmlNode = [
+    'Error',
+    [
+      ['Type', type],
+      ['Code', code],
+      ['Message', message]
+    ]
+  ];
   return `<ErrorResponse xmlns="${NS}">\n${renderXml([error, ['RequestId', requestId]], 1)}</ErrorResponse>\n`;
 }
 
 /** `<{Op}Response><{Op}Result>…</{Op}Result><ResponseMetadata>…` as real STS formats it. */
 function successXml(op: StsAction, result: XmlNode[], requestId: string): string {
-  const body = renderXml([[`${op}Result`, result], ['ResponseMetadata', [['RequestId', requestId]]]], 1);
+  const body = renderXml(
+    [
+      [`${op}Result`, result],
+      ['ResponseMetadata', [['RequestId', requestId]]]
+    ],
+    1
+  );
   return `<${op}Response xmlns="${NS}">\n${body}</${op}Response>\n`;
 }
 
@@ -489,18 +504,14 @@ function renderXml(nodes: XmlNode[], depth: number): string {
   const pad = '  '.repeat(depth);
   return nodes
     .filter(([, content]) => content !== undefined)
-    .map(([name, content]) =>
-      Array.isArray(content)
-        ? `${pad}<${name}>\n${renderXml(content, depth + 1)}${pad}</${name}>\n`
-        : `${pad}<${name}>${xmlEscape(String(content))}</${name}>\n`
-    )
+    .map(([name, content]) => (Array.isArray(content) ? `${pad}<${name}>\n${renderXml(content, depth + 1)}${pad}</${name}>\n` : `${pad}<${name}>${xmlEscape(String(content))}</${name}>\n`))
     .join('');
 }
 
 /** Text-node escaping; quotes stay literal, as in real STS messages (`Value 'x' at 'roleSessionName'`). */
 function xmlEscape(s: string): string {
   // A carriage return as a reference: a raw one would be normalised to a line feed by the XML parser.
-  return s.replace(/[&<>\r]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;' })[c] ?? c);
+  return s.replace(/[&<>\r]/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;' })[c] ?? c);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -562,7 +573,11 @@ function lookupKey(state: State, auth: SigV4Auth, now: Date): { caller: Caller; 
     throw new StsError(403, 'ExpiredToken', 'The security token included in the request is expired');
   }
   const caller: Caller = {
-    kind: 'session', session, account: session.role.account, arn: session.issued.assumedRoleArn, accessKeyId: auth.accessKeyId
+    kind: 'session',
+    session,
+    account: session.role.account,
+    arn: session.issued.assumedRoleArn,
+    accessKeyId: auth.accessKeyId
   };
   return { caller, secret: session.issued.secretAccessKey };
 }
@@ -572,7 +587,14 @@ function lookupKey(state: State, auth: SigV4Auth, now: Date): { caller: Caller; 
 
 function getCallerIdentity(caller: Caller): Success {
   const userId = caller.kind === 'user' ? stableId('AIDA', caller.arn) : `${caller.session.role.roleId}:${caller.session.sessionName}`;
-  return { op: 'GetCallerIdentity', result: [['Arn', caller.arn], ['UserId', userId], ['Account', caller.account]] };
+  return {
+    op: 'GetCallerIdentity',
+    result: [
+      ['Arn', caller.arn],
+      ['UserId', userId],
+      ['Account', caller.account]
+    ]
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -641,9 +663,12 @@ function memberList(p: Params, prefix: string, suffix: string): { index: number;
     const m = re.exec(k);
     if (m) indexes.add(Number(m[1]));
   }
-  return [...indexes].sort((a, b) => a - b).map((index) => ({
-    index, value: p[`${prefix}.member.${index}${suffix === '' ? '' : `.${suffix}`}`]
-  }));
+  return [...indexes]
+    .sort((a, b) => a - b)
+    .map(index => ({
+      index,
+      value: p[`${prefix}.member.${index}${suffix === '' ? '' : `.${suffix}`}`]
+    }));
 }
 
 function throwIfViolations(out: string[]): void {
@@ -658,7 +683,7 @@ function commonViolations(p: Params, out: string[]): void {
   checkString(out, p.Policy, 'policy', { min: 1, max: 2048, pattern: POLICY_CHARS });
   checkDuration(out, p.DurationSeconds);
   const arns = memberList(p, 'PolicyArns', 'arn');
-  if (arns.length > 10) out.push(violation(`[${arns.map((a) => a.value).join(', ')}]`, 'policyArns', 'Member must have length less than or equal to 10'));
+  if (arns.length > 10) out.push(violation(`[${arns.map(a => a.value).join(', ')}]`, 'policyArns', 'Member must have length less than or equal to 10'));
   for (const a of arns) checkString(out, a.value, `policyArns.${a.index}.member.arn`, { min: 20, max: 2048 });
 }
 
@@ -690,9 +715,8 @@ function assumeRoleViolations(p: Params): void {
 function webIdentityViolations(p: Params): void {
   // Approximation: real STS has no Tags parameter on this operation (tags come from the token's
   // https://aws.amazon.com/tags claim); rejecting instead of ignoring surfaces a caller bug loudly.
-  if (Object.keys(p).some((k) => k.startsWith('Tags.') || k.startsWith('TransitiveTagKeys.'))) {
-    throw new StsError(400, 'ValidationError',
-      'AssumeRoleWithWebIdentity does not accept Tags or TransitiveTagKeys; session tags come from the token claim https://aws.amazon.com/tags');
+  if (Object.keys(p).some(k => k.startsWith('Tags.') || k.startsWith('TransitiveTagKeys.'))) {
+    throw new StsError(400, 'ValidationError', 'AssumeRoleWithWebIdentity does not accept Tags or TransitiveTagKeys; session tags come from the token claim https://aws.amazon.com/tags');
   }
   const out: string[] = [];
   commonViolations(p, out);
@@ -711,9 +735,9 @@ function assumeParams(p: Params): AssumeParams {
     durationSeconds: p.DurationSeconds === undefined ? undefined : Number(p.DurationSeconds),
     policy: sessionPolicy(p.Policy),
     policyChars: p.Policy?.length ?? 0,
-    policyArns: memberList(p, 'PolicyArns', 'arn').map((a) => a.value ?? ''),
+    policyArns: memberList(p, 'PolicyArns', 'arn').map(a => a.value ?? ''),
     tags,
-    transitiveTagKeys: memberList(p, 'TransitiveTagKeys', '').map((t) => t.value ?? ''),
+    transitiveTagKeys: memberList(p, 'TransitiveTagKeys', '').map(t => t.value ?? ''),
     externalId: p.ExternalId,
     sourceIdentity: p.SourceIdentity
   };
@@ -743,7 +767,7 @@ function checkTagSemantics(req: AssumeParams, inherited: Record<string, string>)
     seen.add(lower);
     if (lower.startsWith('aws:')) throw new StsError(400, 'InvalidParameterValue', `Tag keys starting with 'aws:' are reserved: ${key}`);
     // IAM User Guide: passing a tag with the same key as an inherited transitive tag fails.
-    if (Object.keys(inherited).some((k) => k.toLowerCase() === lower)) {
+    if (Object.keys(inherited).some(k => k.toLowerCase() === lower)) {
       throw new StsError(400, 'InvalidParameterValue', `Tag key ${key} conflicts with a transitive tag inherited from the calling session.`);
     }
   }
@@ -779,7 +803,7 @@ function assumeRole(state: State, caller: Caller, p: Params, now: Date): Success
 }
 
 function transitiveTagsOf(s: IssuedSession): Record<string, string> {
-  return Object.fromEntries(s.transitiveTagKeys.map((k) => [k, s.tags[k] ?? '']));
+  return Object.fromEntries(s.transitiveTagKeys.map(k => [k, s.tags[k] ?? '']));
 }
 
 /** Every action the request needs, each checked like real STS: AssumeRole, then TagSession, then SetSourceIdentity. */
@@ -830,14 +854,19 @@ function assumeRoleContext(caller: Caller, req: AssumeParams, now: Date): Condit
   Object.assign(ctx, tagContext(req.tags, req.transitiveTagKeys));
   if (caller.kind === 'user') {
     Object.assign(ctx, {
-      'aws:PrincipalArn': caller.arn, 'aws:PrincipalType': 'User', 'aws:userid': stableId('AIDA', caller.arn),
+      'aws:PrincipalArn': caller.arn,
+      'aws:PrincipalType': 'User',
+      'aws:userid': stableId('AIDA', caller.arn),
       'aws:username': caller.arn.split('/').pop()
     });
   } else {
     const s = caller.session;
     Object.assign(ctx, {
-      'aws:PrincipalArn': s.role.arn, 'aws:PrincipalType': 'AssumedRole', 'aws:userid': `${s.role.roleId}:${s.sessionName}`,
-      'aws:MultiFactorAuthPresent': 'false', 'aws:SourceIdentity': s.sourceIdentity
+      'aws:PrincipalArn': s.role.arn,
+      'aws:PrincipalType': 'AssumedRole',
+      'aws:userid': `${s.role.roleId}:${s.sessionName}`,
+      'aws:MultiFactorAuthPresent': 'false',
+      'aws:SourceIdentity': s.sourceIdentity
     });
     for (const [k, v] of Object.entries(s.issued.tags)) ctx[`aws:PrincipalTag/${k}`] = v;
   }
@@ -914,8 +943,10 @@ function assumeRoleWithWebIdentity(state: State, p: Params, now: Date): Success 
   checkRoleDuration(role, req.durationSeconds, false);
   const packed = packedPolicySize(state, request.tags, req.policyChars, req.policyArns.length);
   const session = issueSession(state, role, req, 'AssumeRoleWithWebIdentity', now, {
-    tags: Object.fromEntries(request.tags), transitiveTagKeys: request.transitiveTagKeys,
-    sourceAccessKeyId: undefined, sourceIdentity: undefined
+    tags: Object.fromEntries(request.tags),
+    transitiveTagKeys: request.transitiveTagKeys,
+    sourceAccessKeyId: undefined,
+    sourceIdentity: undefined
   });
   return {
     op: 'AssumeRoleWithWebIdentity',
@@ -941,13 +972,11 @@ function verifyWebIdentityToken(state: State, token: string, partition: string, 
   const iss = stringClaim(claims, 'iss');
   if (iss === undefined) throw invalidToken('Missing a required claim: iss');
   const url = iss.replace(/^https:\/\//, '').replace(/\/$/, '');
-  const provider = iss.startsWith('https://')
-    ? (state.options.oidcProviders ?? []).find((pr) => pr.url === url && pr.account === roleAccount)
-    : undefined;
+  const provider = iss.startsWith('https://') ? (state.options.oidcProviders ?? []).find(pr => pr.url === url && pr.account === roleAccount) : undefined;
   if (!provider) throw invalidToken(`No OpenIDConnect provider found in your account for ${iss}`);
   const auds = audiences(claims);
   if (auds.length === 0) throw invalidToken('Missing a required claim: aud');
-  const audience = auds.find((a) => provider.clientIds.includes(a));
+  const audience = auds.find(a => provider.clientIds.includes(a));
   if (audience === undefined) throw invalidToken('Incorrect token audience');
   checkTokenSignature(decoded.jwt, provider);
   checkTokenTimes(claims, now);
@@ -1005,7 +1034,7 @@ function federatedMayAssume(role: RoleRecord, token: VerifiedToken, req: AssumeP
   for (const claim of OIDC_CLAIM_KEYS) ctx[`${token.provider.url}:${claim}`] = stringClaim(token.claims, claim);
   const principal: PrincipalRef = { type: 'Federated', ids: [token.providerArn] };
   const actions = ['sts:AssumeRoleWithWebIdentity', ...(req.tags.length > 0 ? ['sts:TagSession'] : [])];
-  return actions.every((action) => evaluatePolicy(role.config.trustPolicy, { action, principal, context: ctx }).decision === 'Allow');
+  return actions.every(action => evaluatePolicy(role.config.trustPolicy, { action, principal, context: ctx }).decision === 'Allow');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1044,23 +1073,41 @@ function mintSession(state: State, roleArn: string, sessionName: string, duratio
   const role = state.roles.get(roleArn);
   if (!role) throw new Error(`mintSession: no role ${roleArn} in this STS stand-in`);
   const req: AssumeParams = {
-    roleArn, sessionName, durationSeconds, policy: undefined, policyChars: 0, policyArns: [], tags: [], transitiveTagKeys: [], externalId: undefined, sourceIdentity: undefined
+    roleArn,
+    sessionName,
+    durationSeconds,
+    policy: undefined,
+    policyChars: 0,
+    policyArns: [],
+    tags: [],
+    transitiveTagKeys: [],
+    externalId: undefined,
+    sourceIdentity: undefined
   };
   const extras: IssueExtras = { tags: {}, transitiveTagKeys: [], sourceAccessKeyId: undefined, sourceIdentity: undefined };
   return issueSession(state, role, req, 'AssumeRole', new Date(), extras).issued;
 }
 
 function assumedRoleUserXml(s: SessionRecord): XmlNode {
-  return ['AssumedRoleUser', [['AssumedRoleId', `${s.role.roleId}:${s.sessionName}`], ['Arn', s.issued.assumedRoleArn]]];
+  return [
+    'AssumedRoleUser',
+    [
+      ['AssumedRoleId', `${s.role.roleId}:${s.sessionName}`],
+      ['Arn', s.issued.assumedRoleArn]
+    ]
+  ];
 }
 
 function credentialsXml(c: IssuedSession): XmlNode {
-  return ['Credentials', [
-    ['AccessKeyId', c.accessKeyId],
-    ['SecretAccessKey', c.secretAccessKey],
-    ['SessionToken', c.sessionToken],
-    ['Expiration', isoSeconds(c.expiration)]
-  ]];
+  return [
+    'Credentials',
+    [
+      ['AccessKeyId', c.accessKeyId],
+      ['SecretAccessKey', c.secretAccessKey],
+      ['SessionToken', c.sessionToken],
+      ['Expiration', isoSeconds(c.expiration)]
+    ]
+  ];
 }
 
 /** 40 random base64 characters, like real secrets: about 72% hold a `+` or `/`, the rest none. */
@@ -1080,7 +1127,7 @@ function randomChars(n: number): string {
 /** Deterministic id (AIDA…/AROA…) per ARN, so ids are stable across calls and server restarts. */
 function stableId(prefix: string, seed: string): string {
   const digest = createHash('sha256').update(seed).digest();
-  return prefix + Array.from(digest.subarray(0, 16), (b) => BASE32[b % 32]).join('');
+  return prefix + Array.from(digest.subarray(0, 16), b => BASE32[b % 32]).join('');
 }
 
 function accountOf(arn: string): string {

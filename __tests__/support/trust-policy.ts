@@ -65,9 +65,9 @@ export function evaluatePolicy(doc: PolicyDocument, req: EvalRequest): EvalResul
 }
 
 function statementApplies(st: PolicyStatement, req: EvalRequest, ctx: Map<string, string[]>): boolean {
-  if (!toArray(st.Action).some((a) => wildcardMatch(a, req.action, true))) return false;
+  if (!toArray(st.Action).some(a => wildcardMatch(a, req.action, true))) return false;
   if (req.resource !== undefined && st.Resource !== undefined) {
-    if (!toArray(st.Resource).some((r) => wildcardMatch(r, req.resource ?? '', false))) return false;
+    if (!toArray(st.Resource).some(r => wildcardMatch(r, req.resource ?? '', false))) return false;
   }
   return evaluateConditions(st.Condition, ctx);
 }
@@ -96,7 +96,7 @@ function matchOne(value: string, p: PrincipalRef): PrincipalMatch {
 export function wildcardMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
   const source = pattern
     .split('')
-    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&')))
+    .map(c => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&')))
     .join('');
   return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(value);
 }
@@ -105,16 +105,44 @@ export function wildcardMatch(pattern: string, value: string, ignoreCase: boolea
 // Conditions
 
 type BaseOperator =
-  | 'StringEquals' | 'StringNotEquals' | 'StringEqualsIgnoreCase' | 'StringNotEqualsIgnoreCase'
-  | 'StringLike' | 'StringNotLike' | 'ArnEquals' | 'ArnLike' | 'ArnNotEquals' | 'ArnNotLike'
-  | 'NumericEquals' | 'NumericNotEquals' | 'NumericLessThan' | 'NumericLessThanEquals'
-  | 'NumericGreaterThan' | 'NumericGreaterThanEquals' | 'Bool' | 'Null';
+  | 'StringEquals'
+  | 'StringNotEquals'
+  | 'StringEqualsIgnoreCase'
+  | 'StringNotEqualsIgnoreCase'
+  | 'StringLike'
+  | 'StringNotLike'
+  | 'ArnEquals'
+  | 'ArnLike'
+  | 'ArnNotEquals'
+  | 'ArnNotLike'
+  | 'NumericEquals'
+  | 'NumericNotEquals'
+  | 'NumericLessThan'
+  | 'NumericLessThanEquals'
+  | 'NumericGreaterThan'
+  | 'NumericGreaterThanEquals'
+  | 'Bool'
+  | 'Null';
 
 const BASE_OPERATORS: ReadonlySet<string> = new Set<BaseOperator>([
-  'StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase',
-  'StringLike', 'StringNotLike', 'ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike',
-  'NumericEquals', 'NumericNotEquals', 'NumericLessThan', 'NumericLessThanEquals',
-  'NumericGreaterThan', 'NumericGreaterThanEquals', 'Bool', 'Null'
+  'StringEquals',
+  'StringNotEquals',
+  'StringEqualsIgnoreCase',
+  'StringNotEqualsIgnoreCase',
+  'StringLike',
+  'StringNotLike',
+  'ArnEquals',
+  'ArnLike',
+  'ArnNotEquals',
+  'ArnNotLike',
+  'NumericEquals',
+  'NumericNotEquals',
+  'NumericLessThan',
+  'NumericLessThanEquals',
+  'NumericGreaterThan',
+  'NumericGreaterThanEquals',
+  'Bool',
+  'Null'
 ]);
 
 interface ParsedOperator {
@@ -135,26 +163,21 @@ export function parseOperator(op: string): ParsedOperator | undefined {
 }
 
 /** All operators AND, all keys within an operator AND, values within a key OR. */
-export function evaluateConditions(
-  condition: PolicyStatement['Condition'],
-  context: ConditionContext | Map<string, string[]>
-): boolean {
+export function evaluateConditions(condition: PolicyStatement['Condition'], context: ConditionContext | Map<string, string[]>): boolean {
   if (condition === undefined) return true;
   const ctx = context instanceof Map ? context : lowerKeys(context);
   return Object.entries(condition).every(([op, block]) => {
     const parsed = parseOperator(op);
     // Validation at startup rejects unknown operators; failing loudly here beats a silent allow/deny.
     if (parsed === undefined) throw new Error(`Unsupported condition operator ${op}`);
-    return Object.entries(block).every(([key, values]) =>
-      evaluateOperator(parsed, ctx.get(key.toLowerCase()), toArray(values).map(String))
-    );
+    return Object.entries(block).every(([key, values]) => evaluateOperator(parsed, ctx.get(key.toLowerCase()), toArray(values).map(String)));
   });
 }
 
 function evaluateOperator(op: ParsedOperator, present: string[] | undefined, policyValues: string[]): boolean {
   if (op.base === 'Null') {
     const isNull = present === undefined || present.length === 0;
-    return policyValues.some((v) => (v.toLowerCase() === 'true') === isNull);
+    return policyValues.some(v => (v.toLowerCase() === 'true') === isNull);
   }
   if (present === undefined || present.length === 0) {
     if (op.set === 'ForAllValues') return true; // vacuous truth, the documented ForAllValues trap
@@ -173,17 +196,24 @@ function isNegated(base: BaseOperator): boolean {
 }
 
 function compareOne(base: BaseOperator, requestValue: string, policyValues: string[]): boolean {
-  const positive = policyValues.some((pv) => comparePositive(base, requestValue, pv));
+  const positive = policyValues.some(pv => comparePositive(base, requestValue, pv));
   return isNegated(base) ? !positive : positive;
 }
 
 function comparePositive(base: BaseOperator, rv: string, pv: string): boolean {
   switch (base) {
-    case 'StringEquals': case 'StringNotEquals': case 'ArnEquals': case 'ArnNotEquals':
+    case 'StringEquals':
+    case 'StringNotEquals':
+    case 'ArnEquals':
+    case 'ArnNotEquals':
       return rv === pv;
-    case 'StringEqualsIgnoreCase': case 'StringNotEqualsIgnoreCase':
+    case 'StringEqualsIgnoreCase':
+    case 'StringNotEqualsIgnoreCase':
       return rv.toLowerCase() === pv.toLowerCase();
-    case 'StringLike': case 'StringNotLike': case 'ArnLike': case 'ArnNotLike':
+    case 'StringLike':
+    case 'StringNotLike':
+    case 'ArnLike':
+    case 'ArnNotLike':
       return wildcardMatch(pv, rv, false);
     case 'Bool':
       return rv.toLowerCase() === pv.toLowerCase();
@@ -195,11 +225,17 @@ function comparePositive(base: BaseOperator, rv: string, pv: string): boolean {
 function compareNumeric(base: BaseOperator, a: number, b: number): boolean {
   if (Number.isNaN(a) || Number.isNaN(b)) return false;
   switch (base) {
-    case 'NumericEquals': case 'NumericNotEquals': return a === b;
-    case 'NumericLessThan': return a < b;
-    case 'NumericLessThanEquals': return a <= b;
-    case 'NumericGreaterThan': return a > b;
-    default: return a >= b;
+    case 'NumericEquals':
+    case 'NumericNotEquals':
+      return a === b;
+    case 'NumericLessThan':
+      return a < b;
+    case 'NumericLessThanEquals':
+      return a <= b;
+    case 'NumericGreaterThan':
+      return a > b;
+    default:
+      return a >= b;
   }
 }
 
@@ -218,7 +254,7 @@ export function policyProblems(doc: unknown, kind: 'trust' | 'identity' | 'sessi
   const statements = doc.Statement;
   if (statements === undefined) return ['Missing required field Statement'];
   const list: unknown[] = Array.isArray(statements) ? statements : [statements];
-  return list.flatMap((st) => statementProblems(st, kind));
+  return list.flatMap(st => statementProblems(st, kind));
 }
 
 function statementProblems(st: unknown, kind: 'trust' | 'identity' | 'session'): string[] {
@@ -238,8 +274,8 @@ function statementProblems(st: unknown, kind: 'trust' | 'identity' | 'session'):
 function conditionProblems(condition: unknown): string[] {
   if (!isRecord(condition)) return ['Syntax errors in policy.'];
   return Object.keys(condition)
-    .filter((op) => parseOperator(op) === undefined)
-    .map((op) => `Invalid Condition type : ${op}`);
+    .filter(op => parseOperator(op) === undefined)
+    .map(op => `Invalid Condition type : ${op}`);
 }
 
 /** Normalises a parsed JSON policy (single Statement object → array) once it passed policyProblems. */

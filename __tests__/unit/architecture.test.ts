@@ -24,17 +24,13 @@ const LAYERS: [rank: number, pattern: RegExp][] = [
 ];
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap(entry =>
-    entry.isDirectory() ? sources(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : []
-  );
+  return readdirSync(dir, { withFileTypes: true }).flatMap(entry => (entry.isDirectory() ? sources(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : []));
 }
 
 function projectImports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const specifiers = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/g), ...text.matchAll(/import\(\s*(?:\/\*.*?\*\/\s*)?'(\.[^']+)'\s*\)/g)];
-  return specifiers
-    .map(match => relative(SRC, resolve(dirname(file), match[1]!.replace(/\.js$/, '.ts'))))
-    .filter(path => !path.startsWith('sdk/')); // the lazily loaded SDK bundle, loaded by path at run time
+  return specifiers.map(match => relative(SRC, resolve(dirname(file), match[1]!.replace(/\.js$/, '.ts')))).filter(path => !path.startsWith('sdk/')); // the lazily loaded SDK bundle, loaded by path at run time
 }
 
 function rank(path: string): number {
@@ -51,7 +47,10 @@ test('every module belongs to a layer', () => {
 
 test('imports point down the layers only (or stay in their folder)', () => {
   const upward = [...graph].flatMap(([from, targets]) =>
-    targets.filter(to => dirname(to) !== dirname(from) || dirname(to) === '.').filter(to => rank(to) >= rank(from)).map(to => `${from} → ${to}`)
+    targets
+      .filter(to => dirname(to) !== dirname(from) || dirname(to) === '.')
+      .filter(to => rank(to) >= rank(from))
+      .map(to => `${from} → ${to}`)
   );
   expect(upward).toEqual([]);
 });

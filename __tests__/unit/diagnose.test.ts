@@ -55,7 +55,9 @@ describe('the trust policy suggested for a web identity', () => {
   });
 
   test('the table lists the claims STS exposes as condition keys, not event_name or runner_environment', () => {
-    const rows = claimsTable(CLAIMS).split('\n').map(row => row.trim().split(/\s+/)[0]);
+    const rows = claimsTable(CLAIMS)
+      .split('\n')
+      .map(row => row.trim().split(/\s+/)[0]);
     expect(rows).toEqual(['iss', 'aud', 'sub', 'actor', 'actor_id', 'job_workflow_ref', 'repository', 'repository_id', 'workflow', 'ref', 'environment', 'enterprise_id']);
   });
 
@@ -90,7 +92,11 @@ describe('what commonly differs', () => {
   });
 
   test('a custom sub template that starts with repo: is recognised', () => {
-    const custom = diagnoseWebIdentity({ roleArn: ROLE, claims: { ...CLAIMS, sub: 'repo:octo-org/octo-repo:job_workflow_ref:octo-org/octo-repo/.github/workflows/ci.yml@refs/heads/main' }, stsMessage: 'AccessDenied' });
+    const custom = diagnoseWebIdentity({
+      roleArn: ROLE,
+      claims: { ...CLAIMS, sub: 'repo:octo-org/octo-repo:job_workflow_ref:octo-org/octo-repo/.github/workflows/ci.yml@refs/heads/main' },
+      stsMessage: 'AccessDenied'
+    });
     expect(custom).toContain('starts with repo: but is not one of the default forms, so a custom sub template is in use');
     for (const sub of ['repo:o/r:environment:prod', 'repo:o/r:pull_request', 'repo:o@1/r@2:ref:refs/tags/v1']) {
       expect(diagnoseWebIdentity({ roleArn: ROLE, claims: { ...CLAIMS, sub }, stsMessage: 'AccessDenied' })).not.toContain('custom sub template');
@@ -98,7 +104,11 @@ describe('what commonly differs', () => {
   });
 
   test('a missing provider says to create it, with the URL and client id', () => {
-    const text = diagnoseWebIdentity({ roleArn: ROLE, claims: CLAIMS, stsMessage: 'InvalidIdentityToken: No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com' });
+    const text = diagnoseWebIdentity({
+      roleArn: ROLE,
+      claims: CLAIMS,
+      stsMessage: 'InvalidIdentityToken: No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com'
+    });
     expect(text).toContain('create one with URL https://token.actions.githubusercontent.com and client ID sts.amazonaws.com');
   });
 });
@@ -106,7 +116,9 @@ describe('what commonly differs', () => {
 describe('a refused AssumeRole', () => {
   test('a session caller is trusted by its role ARN, with a note that the path is not visible', () => {
     expect(principalFor({ arn: 'arn:aws:sts::111122223333:assumed-role/hub/s1' })).toEqual({ arn: 'arn:aws:iam::111122223333:role/hub', note: expect.stringContaining('path') });
-    expect(principalFor({ arn: 'arn:aws:sts::111122223333:assumed-role/hub/s1', roleArn: 'arn:aws:iam::111122223333:role/team/hub' })).toEqual({ arn: 'arn:aws:iam::111122223333:role/team/hub' });
+    expect(principalFor({ arn: 'arn:aws:sts::111122223333:assumed-role/hub/s1', roleArn: 'arn:aws:iam::111122223333:role/team/hub' })).toEqual({
+      arn: 'arn:aws:iam::111122223333:role/team/hub'
+    });
     expect(principalFor({ arn: 'arn:aws:iam::111122223333:user/ci' })).toEqual({ arn: 'arn:aws:iam::111122223333:user/ci' });
   });
 

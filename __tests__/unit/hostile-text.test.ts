@@ -12,7 +12,18 @@ import { safeOutput } from '../../src/safe-output.js';
 import { parseCommandLine } from '../support/file-commands.ts';
 import { createCommandFiles, RecordingOutput } from '../support/in-process.ts';
 
-const HOSTILE = ['a\n::stop-commands::T', 'a\r::set-output name=x::y', 'a\r\n::save-state name=x::y', 'a\u2028::add-mask::1', 'a\u0085x', 'a\u2029x', 'x ##[stop-commands]T', '::error::x', '  ::warning::x', '\ufeff::debug::x'];
+const HOSTILE = [
+  'a\n::stop-commands::T',
+  'a\r::set-output name=x::y',
+  'a\r\n::save-state name=x::y',
+  'a\u2028::add-mask::1',
+  'a\u0085x',
+  'a\u2029x',
+  'x ##[stop-commands]T',
+  '::error::x',
+  '  ::warning::x',
+  '\ufeff::debug::x'
+];
 
 describe('plain log lines', () => {
   test.each(HOSTILE)('%j stays one line that starts no command', text => {

@@ -55,13 +55,12 @@ describe('reading inputs', () => {
     expect(parseInputs(env({ 'unset-current-credentials': 'true' })).unsetCurrentCredentials).toBe(true);
   });
 
-  test.each([
-    ['arn:aws-cn:iam::111122223333:role/deploy'],
-    ['arn:aws-us-gov:iam::111122223333:role/path/to/deploy'],
-    ['arn:aws:iam::111122223333:role/a+b=c,d.e@f-g_h']
-  ])('accepts the role ARN %s', arn => {
-    expect(parseInputs(env({ 'aws-region': 'us-east-1', 'role-to-assume': arn })).role).toEqual({ kind: 'arn', arn });
-  });
+  test.each([['arn:aws-cn:iam::111122223333:role/deploy'], ['arn:aws-us-gov:iam::111122223333:role/path/to/deploy'], ['arn:aws:iam::111122223333:role/a+b=c,d.e@f-g_h']])(
+    'accepts the role ARN %s',
+    arn => {
+      expect(parseInputs(env({ 'aws-region': 'us-east-1', 'role-to-assume': arn })).role).toEqual({ kind: 'arn', arn });
+    }
+  );
 
   test('a bare role name is kept as a name for the plan to complete from the keys’ account', () => {
     const keys = { 'aws-access-key-id': 'AKIAEXAMPLE12345678', 'aws-secret-access-key': 'secret/Example+Key' };
@@ -107,9 +106,7 @@ describe('reading inputs', () => {
   });
 
   test('keys must come as a pair, and a token needs them', () => {
-    expect(problemsOf(env({ 'aws-region': 'us-east-1', 'aws-access-key-id': 'AKIAIOSFODNN7EXAMPLE' }))).toEqual([
-      expect.stringMatching(/^aws-secret-access-key: is required/)
-    ]);
+    expect(problemsOf(env({ 'aws-region': 'us-east-1', 'aws-access-key-id': 'AKIAIOSFODNN7EXAMPLE' }))).toEqual([expect.stringMatching(/^aws-secret-access-key: is required/)]);
     expect(problemsOf(env({ 'aws-region': 'us-east-1', 'aws-secret-access-key': 's' }))).toEqual([expect.stringMatching(/^aws-secret-access-key: is set but aws-access-key-id is not/)]);
     expect(problemsOf(env({ 'aws-region': 'us-east-1', 'aws-session-token': 't' }))).toEqual([expect.stringMatching(/^aws-session-token:/)]);
   });

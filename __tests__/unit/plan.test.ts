@@ -51,7 +51,9 @@ describe('choosing where credentials come from', () => {
   test('role chaining refuses environment credentials that cannot go into a signature or a header', () => {
     for (const bad of [{ AWS_SESSION_TOKEN: 'tok\nen' }, { AWS_ACCESS_KEY_ID: 'ASIA EXAMPLE' }, { AWS_SECRET_ACCESS_KEY: 'se\ncret' }]) {
       const env = { AWS_ACCESS_KEY_ID: 'ASIAEXAMPLEEXAMPLE', AWS_SECRET_ACCESS_KEY: 's', AWS_SESSION_TOKEN: 't', ...OIDC_ENV, ...bad };
-      expect(rejection({ 'role-to-assume': ROLE, 'role-chaining': 'true' }, env)).toMatch(/^Invalid input: role-chaining: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN in the environment must be printable ASCII/);
+      expect(rejection({ 'role-to-assume': ROLE, 'role-chaining': 'true' }, env)).toMatch(
+        /^Invalid input: role-chaining: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN in the environment must be printable ASCII/
+      );
     }
   });
 
@@ -65,7 +67,10 @@ describe('choosing where credentials come from', () => {
   });
 
   test("the runner's own identity may complete a bare role name and send an external id, as stored keys may", () => {
-    expect(plan({ 'role-to-assume': 'deploy', 'role-external-id': 'x-1' })).toMatchObject({ source: { kind: 'ambient' }, target: { role: { kind: 'name', name: 'deploy' }, externalId: 'x-1' } });
+    expect(plan({ 'role-to-assume': 'deploy', 'role-external-id': 'x-1' })).toMatchObject({
+      source: { kind: 'ambient' },
+      target: { role: { kind: 'name', name: 'deploy' }, externalId: 'x-1' }
+    });
   });
 
   test('where the runner identity is looked for comes from the step environment, as the SDK reads it', () => {
@@ -125,14 +130,15 @@ describe('choosing where credentials come from', () => {
     expect(plan({ 'unset-current-credentials': 'true' }).kind).toBe('wipe');
   });
 
-
   test('a bare role name needs a source account', () => {
     expect(rejection({ 'role-to-assume': 'deploy' }, OIDC_ENV)).toMatch(/'deploy' is a role name, not an ARN; with OIDC/);
     expect(plan({ 'role-to-assume': 'deploy', ...KEYS })).toMatchObject({ target: { role: { kind: 'name', name: 'deploy' } } });
   });
 
   test('transitive tag keys must be tags that are actually sent; where none are sent they only warn', () => {
-    expect(plan({ 'role-to-assume': ROLE, 'transitive-tag-keys': 'Repository' }, OIDC_ENV).warnings).toEqual([expect.stringMatching(/^transitive-tag-keys does not apply .*no session tags are sent/)]);
+    expect(plan({ 'role-to-assume': ROLE, 'transitive-tag-keys': 'Repository' }, OIDC_ENV).warnings).toEqual([
+      expect.stringMatching(/^transitive-tag-keys does not apply .*no session tags are sent/)
+    ]);
     expect(rejection({ 'role-to-assume': ROLE, ...KEYS, 'transitive-tag-keys': 'Team' })).toMatch(/'Team' is not a session tag this run sends/);
     expect(plan({ 'role-to-assume': ROLE, ...KEYS, 'role-skip-session-tagging': 'true', 'transitive-tag-keys': 'Repository' }).warnings).toEqual([
       expect.stringMatching(/role-skip-session-tagging is true, so no session tags are sent/)
@@ -180,7 +186,9 @@ describe('role-chain and refresh-credentials in the plan', () => {
   test('refresh needs OIDC or a token file, and a role', () => {
     expect(rejection({ 'role-to-assume': HUB, 'refresh-credentials': 'true', ...KEYS })).toMatch(/refresh-credentials: only works with GitHub OIDC or web-identity-token-file/);
     expect(rejection({ 'refresh-credentials': 'true', ...KEYS })).toMatch(/refresh-credentials: needs role-to-assume/);
-    expect(rejection({ 'role-to-assume': HUB, 'refresh-credentials': 'true', 'role-chaining': 'true' }, { AWS_ACCESS_KEY_ID: 'ASIAEXAMPLEEXAMPLE', AWS_SECRET_ACCESS_KEY: 's' })).toMatch(/refresh-credentials: only works/);
+    expect(rejection({ 'role-to-assume': HUB, 'refresh-credentials': 'true', 'role-chaining': 'true' }, { AWS_ACCESS_KEY_ID: 'ASIAEXAMPLEEXAMPLE', AWS_SECRET_ACCESS_KEY: 's' })).toMatch(
+      /refresh-credentials: only works/
+    );
   });
 
   test('refresh without aws-profile serves later steps from the local credentials server, and writes no profile', () => {

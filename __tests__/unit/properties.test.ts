@@ -23,9 +23,40 @@ const ROLE = 'arn:aws:iam::111122223333:role/deploy';
 
 /** Fragments that break line-based formats and parsers. */
 const HOSTILE_PIECES = [
-  '\n', '\r\n', '\r', '=', '<<', 'EOF', 'ghadelimiter_', `ghadelimiter_${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`,
-  'AWS_ACCESS_KEY_ID=evil', 'X<<EOF', '::error::x', '::add-mask::', '%0A', ' ', '\t', '\u200B', '\u202E', '\uFEFF',
-  'а', '１', '/', '..', ':', ',', '"', '{', '}', 'arn:aws:iam::', '111122223333', 'role/', 'us-east-1', 'true', '3600', 'a'
+  '\n',
+  '\r\n',
+  '\r',
+  '=',
+  '<<',
+  'EOF',
+  'ghadelimiter_',
+  `ghadelimiter_${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`,
+  'AWS_ACCESS_KEY_ID=evil',
+  'X<<EOF',
+  '::error::x',
+  '::add-mask::',
+  '%0A',
+  ' ',
+  '\t',
+  '\u200B',
+  '\u202E',
+  '\uFEFF',
+  'а',
+  '１',
+  '/',
+  '..',
+  ':',
+  ',',
+  '"',
+  '{',
+  '}',
+  'arn:aws:iam::',
+  '111122223333',
+  'role/',
+  'us-east-1',
+  'true',
+  '3600',
+  'a'
 ];
 const hostile = fc.string({ unit: fc.constantFrom(...HOSTILE_PIECES), maxLength: 12 });
 const anyText = fc.oneof(fc.string(), fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: 'binary-ascii' }), hostile);
@@ -39,10 +70,12 @@ const around = (valid: fc.Arbitrary<string>): fc.Arbitrary<string> =>
 const booleanText = around(fc.constantFrom('true', 'True', 'TRUE', 'false', 'False', 'FALSE', 'yes', '1', 'on'));
 const VALUES: Record<(typeof INPUT_NAMES)[number], fc.Arbitrary<string>> = {
   'aws-region': around(fc.oneof(fc.constantFrom('us-east-1', 'eu-west-2', 'us-gov-west-1', 'ap-southeast-10'), fc.stringMatching(/^[a-z]{2}(-[a-z]{1,5}){1,3}-\d{1,3}$/))),
-  'role-to-assume': around(fc.oneof(
-    fc.constantFrom(ROLE, 'deploy', 'arn:aws-cn:iam::111122223333:role/a/b/c', 'arn:aws:iam::111122223333:role/'),
-    fc.stringMatching(/^arn:aws(-[a-z]{2,3})?:iam::\d{11,13}:role\/([!-~]{1,8}\/)?[\w+=,.@-]{0,66}$/)
-  )),
+  'role-to-assume': around(
+    fc.oneof(
+      fc.constantFrom(ROLE, 'deploy', 'arn:aws-cn:iam::111122223333:role/a/b/c', 'arn:aws:iam::111122223333:role/'),
+      fc.stringMatching(/^arn:aws(-[a-z]{2,3})?:iam::\d{11,13}:role\/([!-~]{1,8}\/)?[\w+=,.@-]{0,66}$/)
+    )
+  ),
   'role-session-name': around(fc.stringMatching(/^[\w+=,.@ /-]{0,70}$/)),
   'role-duration-seconds': around(fc.oneof(fc.integer({ min: -1000, max: 50000 }).map(String), fc.constantFrom('900', '43200', '3600', '0900', '1e3', '3600.0'))),
   'aws-access-key-id': around(fc.stringMatching(/^[\w!]{10,20}$/)),
@@ -62,12 +95,18 @@ const VALUES: Record<(typeof INPUT_NAMES)[number], fc.Arbitrary<string>> = {
     fc.array(around(fc.constantFrom('arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::111122223333:policy/p')), { maxLength: 12 }).map(a => a.join('\n'))
   ),
   'role-skip-session-tagging': booleanText,
-  'transitive-tag-keys': fc.oneof(fc.constant(''), fc.array(around(fc.constantFrom('Repository', 'Actor', 'Nope', 'k'.repeat(129))), { maxLength: 3 }).map(a => a.join('\n'))),
+  'transitive-tag-keys': fc.oneof(
+    fc.constant(''),
+    fc.array(around(fc.constantFrom('Repository', 'Actor', 'Nope', 'k'.repeat(129))), { maxLength: 3 }).map(a => a.join('\n'))
+  ),
   'mask-aws-account-id': booleanText,
   'output-credentials': booleanText,
   'output-env-credentials': booleanText,
   'unset-current-credentials': booleanText,
-  'allowed-account-ids': fc.oneof(fc.constant(''), fc.array(around(fc.stringMatching(/^\d{11,13}$/)), { maxLength: 3 }).map(a => a.join(','))),
+  'allowed-account-ids': fc.oneof(
+    fc.constant(''),
+    fc.array(around(fc.stringMatching(/^\d{11,13}$/)), { maxLength: 3 }).map(a => a.join(','))
+  ),
   'disable-retry': booleanText,
   'retry-max-attempts': around(fc.oneof(fc.integer({ min: -5, max: 120 }).map(String), fc.constantFrom('12', '1.5', '0x10'))),
   'sts-endpoint': fc.oneof(
@@ -91,7 +130,10 @@ const VALUES: Record<(typeof INPUT_NAMES)[number], fc.Arbitrary<string>> = {
   'use-existing-credentials': booleanText,
   'force-skip-oidc': booleanText,
   'action-timeout-s': around(fc.oneof(fc.integer({ min: -5, max: 30000 }).map(String), fc.constantFrom('0', '1.5', '60s'))),
-  'role-chain': fc.oneof(fc.constant(''), fc.array(around(fc.constantFrom(ROLE, 'arn:aws:iam::444455556666:role/t', 'not-an-arn')), { maxLength: 3 }).map(a => a.join('\n'))),
+  'role-chain': fc.oneof(
+    fc.constant(''),
+    fc.array(around(fc.constantFrom(ROLE, 'arn:aws:iam::444455556666:role/t', 'not-an-arn')), { maxLength: 3 }).map(a => a.join('\n'))
+  ),
   'refresh-credentials': booleanText,
   'source-identity': fc.oneof(fc.constant(''), around(fc.constantFrom('octocat', 'dependabot[bot]', 'aws:me', 'x', 'a'.repeat(65), 'ci@example.com'))),
   summary: booleanText
@@ -259,7 +301,10 @@ describe('the input parsers', () => {
       await fc.assert(
         fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 30 }), async name => {
           const path = join(dir, 'missing', name);
-          const error: unknown = await readTokenFile(path).then(() => undefined, (e: unknown) => e);
+          const error: unknown = await readTokenFile(path).then(
+            () => undefined,
+            (e: unknown) => e
+          );
           expect(error).toBeInstanceOf(InputError);
           expect((error as InputError).problems).toEqual([expect.stringMatching(/^web-identity-token-file: .* (does not exist|is not a readable regular file)$/s)]);
         }),

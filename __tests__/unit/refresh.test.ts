@@ -48,7 +48,9 @@ describe('the helper re-assumes exactly what the main step assumed', () => {
   test('sh and the AWS CLI’s shlex both split the command line back into the same words', () => {
     const words = ['/opt/host tool/node', "it's", 'a"b', 'cost $5 `x`', '{"Statement":[]}', 'plain-arn:aws:iam::1:role/x', 'back\\slash'];
     const line = commandLine(words);
-    const viaSh = execFileSync('/bin/sh', ['-c', `printf '%s\\n' ${line}`], { encoding: 'utf8' }).split('\n').slice(0, -1);
+    const viaSh = execFileSync('/bin/sh', ['-c', `printf '%s\\n' ${line}`], { encoding: 'utf8' })
+      .split('\n')
+      .slice(0, -1);
     const viaShlex = JSON.parse(execFileSync('python3', ['-c', 'import json,shlex,sys; print(json.dumps(shlex.split(sys.argv[1])))', line], { encoding: 'utf8' })) as string[];
     expect(viaSh).toEqual(words);
     expect(viaShlex).toEqual(words);

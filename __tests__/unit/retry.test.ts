@@ -64,12 +64,26 @@ describe('backoff', () => {
     const pause = { sleep: async (ms: number) => void sleeps.push(ms), random: () => 0.5 };
     let calls = 0;
     await expect(
-      withRetry(async () => { calls++; throw sdkError('ServiceUnavailable', 503); }, { what: 'x', policy: { ...policy, maxAttempts: 3 }, pause, log: () => undefined })
+      withRetry(
+        async () => {
+          calls++;
+          throw sdkError('ServiceUnavailable', 503);
+        },
+        { what: 'x', policy: { ...policy, maxAttempts: 3 }, pause, log: () => undefined }
+      )
     ).rejects.toThrow('ServiceUnavailable');
     expect(calls).toBe(3);
     expect(sleeps).toHaveLength(2);
     calls = 0;
-    await expect(withRetry(async () => { calls++; throw sdkError('AccessDenied', 403); }, { what: 'x', policy, pause, log: () => undefined })).rejects.toThrow();
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw sdkError('AccessDenied', 403);
+        },
+        { what: 'x', policy, pause, log: () => undefined }
+      )
+    ).rejects.toThrow();
     expect(calls).toBe(1);
   });
 });
@@ -77,13 +91,10 @@ describe('backoff', () => {
 describe('throttling backs off on its own, longer scale', () => {
   const policy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 5000, throttling: { baseDelayMs: 2000, maxDelayMs: 10000 } };
 
-  test.each([sdkError('Throttling', 400), sdkError('TooManyRequestsException', 400), Object.assign(new Error('x'), { status: 429 })])(
-    '%s is throttling',
-    error => expect(isThrottling(error)).toBe(true)
+  test.each([sdkError('Throttling', 400), sdkError('TooManyRequestsException', 400), Object.assign(new Error('x'), { status: 429 })])('%s is throttling', error =>
+    expect(isThrottling(error)).toBe(true)
   );
-  test.each([sdkError('ServiceUnavailable', 503), sdkError('AccessDenied', 403), netError('ECONNRESET')])('%s is not', error =>
-    expect(isThrottling(error)).toBe(false)
-  );
+  test.each([sdkError('ServiceUnavailable', 503), sdkError('AccessDenied', 403), netError('ECONNRESET')])('%s is not', error => expect(isThrottling(error)).toBe(false));
 
   test('throttled attempts sleep on the throttling scale, other faults on the base scale', async () => {
     const sleeps: number[] = [];

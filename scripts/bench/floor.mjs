@@ -28,7 +28,10 @@ async function send(url, { method = 'GET', headers = {}, body } = {}) {
 
 const hex = data => createHash('sha256').update(data).digest('hex');
 const hmac = (key, data) => createHmac('sha256', key).update(data).digest();
-const form = params => Object.entries(params).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+const form = params =>
+  Object.entries(params)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .join('&');
 const xml = (text, tag) => /<(\w+)>([^<]*)<\/\1>/.exec(text.slice(text.indexOf(`<${tag}>`)))?.[2];
 
 /** One STS Query call: POST form body, SigV4 (host;x-amz-date[;x-amz-security-token]) when credentials are given. */

@@ -49,7 +49,13 @@ export async function refreshBench(calls: number): Promise<string> {
     const served = await mainStep(world, {});
     const profile = await mainStep(world, { 'aws-profile': 'default' });
     const session = world.sts.sessions.at(-1)!;
-    const keys = { AWS_ACCESS_KEY_ID: session.accessKeyId, AWS_SECRET_ACCESS_KEY: session.secretAccessKey, AWS_SESSION_TOKEN: session.sessionToken, AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1' };
+    const keys = {
+      AWS_ACCESS_KEY_ID: session.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: session.secretAccessKey,
+      AWS_SESSION_TOKEN: session.sessionToken,
+      AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1'
+    };
     const mechanisms: Mechanism[] = [
       { label: 'refresh-credentials: local credentials server (default)', env: laterEnv(world, served), wall: [], sessions: 0, tokens: 0, failures: 0 },
       { label: 'refresh-credentials + aws-profile: credential_process (legacy)', env: laterEnv(world, profile), wall: [], sessions: 0, tokens: 0, failures: 0 },
@@ -70,21 +76,13 @@ export async function refreshBench(calls: number): Promise<string> {
 
 function report(calls: number, mechanisms: Mechanism[], stopped: boolean): string {
   const reference = median(mechanisms[2]!.wall);
-  const rows = mechanisms.map(m => [
-    m.label,
-    String(m.sessions),
-    String(m.tokens),
-    String(m.failures),
-    ms(median(m.wall)),
-    ms(percentile(m.wall, 90)),
-    ratio(median(m.wall), reference)
-  ]);
+  const rows = mechanisms.map(m => [m.label, String(m.sessions), String(m.tokens), String(m.failures), ms(median(m.wall)), ms(percentile(m.wall, 90)), ratio(median(m.wall), reference)]);
   const server = median(mechanisms[0]!.wall) / reference;
   const clean = mechanisms.every(m => m.failures === 0);
   return [
     `### ${calls} later-step calls (${laterStepClient === 'aws-cli' ? '`aws sts get-caller-identity`, AWS CLI' : 'JS SDK default chain (no `aws` on PATH)'}), alternating call by call`,
     '',
-    'STS sessions and OIDC tokens are counted during the calls (the main step\'s own assume is not included).',
+    "STS sessions and OIDC tokens are counted during the calls (the main step's own assume is not included).",
     '',
     table(['mechanism', 'assumes during the calls', 'OIDC tokens', 'failed calls', 'wall per call, median', 'p90', '/ static keys (median)'], rows),
     '',

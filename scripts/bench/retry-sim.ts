@@ -51,7 +51,10 @@ function simulate(policy: Policy, arrivalSpreadMs: number, seed: number, n = 200
   return { ratio: calls / (2 * n), failed, p50: at(50), p95: at(95) };
 }
 
-const fullJitter = (scale: Backoff): Policy => (attempt, random) => backoffDelay(attempt, scale, random);
+const fullJitter =
+  (scale: Backoff): Policy =>
+  (attempt, random) =>
+    backoffDelay(attempt, scale, random);
 
 const policies: Array<[string, Policy]> = [
   ['before: full jitter, 100 ms base, 5 s cap', fullJitter({ baseDelayMs: 100, maxDelayMs: 5000 })],

@@ -50,7 +50,9 @@ export async function findRunnerCredentials(lookup: AmbientLookup, plan: Plan, s
 export async function identifyRunner(lookup: AmbientLookup, plan: Plan, sts: Sts, rt: Runtime): Promise<RunnerIdentity> {
   const search = await findRunnerCredentials(lookup, plan, sts, rt);
   if ('tried' in search) {
-    throw new StepError(`No AWS credentials found for the runner's own identity. Tried, in the AWS SDK's order:\n${search.tried.map(line => `- ${line}`).join('\n')}\nTo fix: ${NO_RUNNER_IDENTITY_FIX}`);
+    throw new StepError(
+      `No AWS credentials found for the runner's own identity. Tried, in the AWS SDK's order:\n${search.tried.map(line => `- ${line}`).join('\n')}\nTo fix: ${NO_RUNNER_IDENTITY_FIX}`
+    );
   }
   const { credentials, origin } = search.found;
   const identity = await retrier(plan, rt)('GetCallerIdentity (runner credentials)', () => sts.getCallerIdentity(credentials)).catch((error: unknown) => {

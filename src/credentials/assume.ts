@@ -29,14 +29,7 @@ export const SPECIAL_CHARACTER_ATTEMPTS = 30;
  * A session for `target` from the plan's source, then for each hop of `chain`, each signed with the
  * previous hop's credentials. Credentials are masked the moment they arrive.
  */
-export async function assumeRole(
-  plan: AssumePlan,
-  target: RoleTarget,
-  sts: Sts,
-  rt: Runtime,
-  chain: RoleTarget[] = [],
-  runner?: RunnerIdentity
-): Promise<AssumedSession> {
+export async function assumeRole(plan: AssumePlan, target: RoleTarget, sts: Sts, rt: Runtime, chain: RoleTarget[] = [], runner?: RunnerIdentity): Promise<AssumedSession> {
   const retried = retrier(plan, rt);
   const hops = 1 + chain.length;
   const verb = (hop: number): string => (hops > 1 ? `Hop ${hop} of ${hops}: assumed` : 'Assumed');
@@ -195,7 +188,9 @@ async function assumeWithCredentials(target: RoleTarget, source: SignedSource, s
     tags,
     transitiveTagKeys: target.transitiveTagKeys
   };
-  rt.out.debug(`AssumeRole ${roleArn}: session tags ${tags.map(tag => tag.Key).join(', ') || 'none'}${hop?.inheritedTagKeys.length ? ` (inherited as transitive, not sent again: ${hop.inheritedTagKeys.join(', ')})` : ''}`);
+  rt.out.debug(
+    `AssumeRole ${roleArn}: session tags ${tags.map(tag => tag.Key).join(', ') || 'none'}${hop?.inheritedTagKeys.length ? ` (inherited as transitive, not sent again: ${hop.inheritedTagKeys.join(', ')})` : ''}`
+  );
   const assume = (r: AssumeRoleRequest): Promise<AssumedSession> =>
     retried('AssumeRole', () => sts.assumeRole(r, signer)).catch(async (error: unknown) => {
       if (!isRefusal(error)) throw stsFailure('AssumeRole', roleArn, error);

@@ -27,20 +27,7 @@ export function isKeysUnavailable(error: unknown): boolean {
  * The claims trust policies can test: iss, aud, sub, and those STS exposes as condition keys
  * (`<provider>:<claim>`, since January 2026). Never the token itself: only these decoded, non-secret values.
  */
-export const DIAGNOSED_CLAIMS = [
-  'iss',
-  'aud',
-  'sub',
-  'actor',
-  'actor_id',
-  'job_workflow_ref',
-  'repository',
-  'repository_id',
-  'workflow',
-  'ref',
-  'environment',
-  'enterprise_id'
-] as const;
+export const DIAGNOSED_CLAIMS = ['iss', 'aud', 'sub', 'actor', 'actor_id', 'job_workflow_ref', 'repository', 'repository_id', 'workflow', 'ref', 'environment', 'enterprise_id'] as const;
 
 interface RoleParts {
   partition: string;
@@ -274,7 +261,7 @@ export function diagnoseAssumeRole(facts: AssumeRoleFacts): string {
     );
   }
   if (facts.externalId) {
-    lines.push("role-external-id was given: a trust policy whose sts:ExternalId condition expects another value gives this same error.");
+    lines.push('role-external-id was given: a trust policy whose sts:ExternalId condition expects another value gives this same error.');
   }
   return lines.join('\n');
 }

@@ -13,16 +13,9 @@ import { retrier, stsFailure } from './assume.js';
 const FRESH_CREDENTIAL_GRACE_ATTEMPTS = 3;
 
 /** Proves the credentials work, and belong where they should, before anything is exported. */
-export async function verifyCredentials(
-  plan: Plan,
-  sts: Sts,
-  rt: Runtime,
-  credentials: SessionCredentials,
-  expectedArn?: string
-): Promise<CallerIdentity> {
+export async function verifyCredentials(plan: Plan, sts: Sts, rt: Runtime, credentials: SessionCredentials, expectedArn?: string): Promise<CallerIdentity> {
   const retryable = (error: unknown, attempt: number): boolean =>
-    isRetryable(error) ||
-    (expectedArn !== undefined && (error as { name?: unknown }).name === 'InvalidClientTokenId' && attempt < FRESH_CREDENTIAL_GRACE_ATTEMPTS);
+    isRetryable(error) || (expectedArn !== undefined && (error as { name?: unknown }).name === 'InvalidClientTokenId' && attempt < FRESH_CREDENTIAL_GRACE_ATTEMPTS);
   const identity = await retrier(plan, rt)('GetCallerIdentity', () => sts.getCallerIdentity(credentials), retryable).catch((error: unknown) => {
     throw stsFailure('GetCallerIdentity', expectedArn === undefined ? 'the credentials' : 'the new credentials', error);
   });
@@ -38,9 +31,7 @@ export async function verifyCredentials(
 export function checkAllowedAccount(plan: Plan, identity: CallerIdentity): void {
   const allowed = plan.allowedAccountIds;
   if (allowed.length === 0 || allowed.includes(identity.account)) return;
-  throw new StepError(
-    `allowed-account-ids: the credentials belong to account ${identity.account}, which is not one of ${allowed.join(', ')}; nothing was exported`
-  );
+  throw new StepError(`allowed-account-ids: the credentials belong to account ${identity.account}, which is not one of ${allowed.join(', ')}; nothing was exported`);
 }
 
 /** `use-existing-credentials`: one unretried check; credentials that work (in an allowed account) are kept. */
@@ -64,6 +55,6 @@ export async function existingCredentialsWork(plan: Plan, sts: Sts, rt: Runtime)
 async function runnerCredentials(lookup: AmbientLookup, plan: Plan, sts: Sts, rt: Runtime): Promise<{ credentials: SessionCredentials; origin: string } | undefined> {
   const search = await findRunnerCredentials(lookup, plan, sts, rt);
   if ('found' in search) return search.found;
-  rt.out.info("use-existing-credentials: the runner has no AWS credentials of its own; getting new ones");
+  rt.out.info('use-existing-credentials: the runner has no AWS credentials of its own; getting new ones');
   return undefined;
 }

@@ -82,9 +82,7 @@ function acquire(lock: string, timeoutMs: number): string {
     if (tryCreate(lock)) return lock;
     const now = Date.now();
     if (now - started >= timeoutMs) {
-      throw new SharedFileError(
-        `${lock} has been held by another writer for ${Math.round(timeoutMs / 1000)} s; if no other job on this runner is writing AWS profiles, delete that file`
-      );
+      throw new SharedFileError(`${lock} has been held by another writer for ${Math.round(timeoutMs / 1000)} s; if no other job on this runner is writing AWS profiles, delete that file`);
     }
     removeIfStale(lock, now);
     pause(RETRY_MS);

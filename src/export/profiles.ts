@@ -149,7 +149,14 @@ export function stageSections(writes: SectionWrite[], overwrite: boolean): { sta
       files.forEach(file => ensureFolder(dirname(file)));
       release = lockFiles(files);
       for (const file of files) before.set(file, readSharedFileIfPresent(file));
-      const next = files.map(file => changeFile(file, writes.filter(w => w.file === file), before.get(file) ?? '', overwrite));
+      const next = files.map(file =>
+        changeFile(
+          file,
+          writes.filter(w => w.file === file),
+          before.get(file) ?? '',
+          overwrite
+        )
+      );
       for (const { file, replaced } of next) {
         if (replaced.length === 0) continue;
         writeSharedFile(backups.get(file)!, `${JSON.stringify(Object.fromEntries(replaced))}\n`);
@@ -236,7 +243,5 @@ function readBackup(path: string): Record<string, string[]> {
     return {};
   }
   if (typeof parsed !== 'object' || parsed === null) return {};
-  return Object.fromEntries(
-    Object.entries(parsed).filter((entry): entry is [string, string[]] => Array.isArray(entry[1]) && entry[1].every(line => typeof line === 'string'))
-  );
+  return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, string[]] => Array.isArray(entry[1]) && entry[1].every(line => typeof line === 'string')));
 }

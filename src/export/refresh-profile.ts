@@ -17,11 +17,7 @@ export interface Helper {
 }
 
 export function profileLines(plan: AssumePlan, helper: Helper): string[] {
-  return [
-    OWNER_MARK,
-    iniLine('credential_process', commandLine([helper.node, helper.script, ...specArguments(refreshSpec(plan))])),
-    iniLine('region', plan.region)
-  ];
+  return [OWNER_MARK, iniLine('credential_process', commandLine([helper.node, helper.script, ...specArguments(refreshSpec(plan))])), iniLine('region', plan.region)];
 }
 
 /** The profile as a section to write with the rest of the export; the overwrite check ran before any call. */

@@ -112,9 +112,8 @@ export function upsertSection(text: string, header: string, body: string[]): str
 /** The section (found by `header`) replaced by `section`, lines as given; appended when absent. */
 function replaceSection(text: string, header: string, section: string[]): string {
   const { lines, start, end } = locate(text, header);
-  const next = start === -1
-    ? [...lines, ...(lines.length > 0 && lines[lines.length - 1]!.trim() !== '' ? [''] : []), ...section]
-    : [...lines.slice(0, start), ...section, ...lines.slice(end)];
+  const next =
+    start === -1 ? [...lines, ...(lines.length > 0 && lines[lines.length - 1]!.trim() !== '' ? [''] : []), ...section] : [...lines.slice(0, start), ...section, ...lines.slice(end)];
   return `${next.join('\n')}\n`;
 }
 

@@ -57,12 +57,7 @@ export function successSummary(facts: SuccessFacts): string {
 }
 
 /** The facts of a run that got this far, in the summary's terms. */
-export function summaryFacts(
-  plan: Exclude<Plan, { kind: 'wipe' }>,
-  identity: CallerIdentity,
-  credentials: SessionCredentials,
-  elapsedMs: number
-): SuccessFacts {
+export function summaryFacts(plan: Exclude<Plan, { kind: 'wipe' }>, identity: CallerIdentity, credentials: SessionCredentials, elapsedMs: number): SuccessFacts {
   const hops = plan.kind === 'assume' ? [...(plan.target ? [plan.target] : []), ...plan.chain] : [];
   const profiles = plan.kind === 'assume' ? plan.profiles : [];
   return {

@@ -45,11 +45,16 @@ export function exportCredentials(out: ActionOutput, plan: Plan, results: Verifi
   };
   const env = { ...(plan.sinks.clearEnvironment ? blankVariables() : {}), ...variables };
   const outputs = main === undefined ? {} : outputsOf(plan, main);
-  out.debug(`Export: environment ${Object.keys(env).join(', ') || 'none'}; outputs ${Object.keys(outputs).join(', ') || 'none'}; state for the post step ${Object.keys(state).join(', ') || 'none'}${staged ? `; ${staged.staged.description}` : ''}`);
+  out.debug(
+    `Export: environment ${Object.keys(env).join(', ') || 'none'}; outputs ${Object.keys(outputs).join(', ') || 'none'}; state for the post step ${Object.keys(state).join(', ') || 'none'}${staged ? `; ${staged.staged.description}` : ''}`
+  );
   out.exportAll({ state, env, outputs, files: staged?.staged });
   if (entries.length > 0) out.info(`Wrote profile${entries.length > 1 ? 's' : ''} ${entries.map(e => `'${e.name}'`).join(', ')} to ${files.credentials} and ${files.config}`);
   if (refresh) out.info(refresh.message);
-  if (server) out.info(`Later steps get credentials from the local credentials server on 127.0.0.1:${server.port} (pid ${server.pid}); it re-assumes the role before they expire, and the post step stops it`);
+  if (server)
+    out.info(
+      `Later steps get credentials from the local credentials server on 127.0.0.1:${server.port} (pid ${server.pid}); it re-assumes the role before they expire, and the post step stops it`
+    );
   if (plan.sinks.clearEnvironment) out.info(`Cleared ${Object.keys(blankVariables()).join(', ')} for later steps`);
 }
 

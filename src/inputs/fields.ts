@@ -107,7 +107,10 @@ export function readKeys(read: InputReader): StaticCredentials | undefined {
     read.problem('aws-secret-access-key', 'is required when aws-access-key-id is set');
     return undefined;
   }
-  for (const [name, value] of [['aws-secret-access-key', secretAccessKey], ['aws-session-token', sessionToken]] as const) {
+  for (const [name, value] of [
+    ['aws-secret-access-key', secretAccessKey],
+    ['aws-session-token', sessionToken]
+  ] as const) {
     if (value !== undefined && !SECRET_PATTERN.test(value)) {
       read.problem(name, 'must be printable ASCII without spaces or line breaks; check the secret it comes from');
     }
@@ -179,11 +182,13 @@ export function readInlinePolicy(read: InputReader): string | undefined {
   return compact;
 }
 
-
 export function readManagedPolicies(read: InputReader): string[] {
   const arns = read.lines('managed-session-policies');
-  listProblems(read, 'managed-session-policies', arns.filter(arn => !POLICY_ARN_PATTERN.test(arn)), arn =>
-    `'${preview(arn)}' is not a managed policy ARN (arn:aws:iam::<account or aws>:policy/<name>)`
+  listProblems(
+    read,
+    'managed-session-policies',
+    arns.filter(arn => !POLICY_ARN_PATTERN.test(arn)),
+    arn => `'${preview(arn)}' is not a managed policy ARN (arn:aws:iam::<account or aws>:policy/<name>)`
   );
   if (arns.length > 10) read.problem('managed-session-policies', `lists ${arns.length} policies; STS allows at most 10`);
   return arns;
@@ -191,7 +196,12 @@ export function readManagedPolicies(read: InputReader): string[] {
 
 export function readTransitiveTagKeys(read: InputReader): string[] {
   const keys = read.lines('transitive-tag-keys');
-  listProblems(read, 'transitive-tag-keys', keys.filter(key => !TAG_KEY_PATTERN.test(key)), key => `'${preview(key)}' is not a valid tag key`);
+  listProblems(
+    read,
+    'transitive-tag-keys',
+    keys.filter(key => !TAG_KEY_PATTERN.test(key)),
+    key => `'${preview(key)}' is not a valid tag key`
+  );
   if (keys.length > 50) read.problem('transitive-tag-keys', `lists ${keys.length} keys; STS allows at most 50`);
   return keys;
 }
@@ -208,7 +218,12 @@ export function readRoleChain(read: InputReader): string[] {
 
 export function readAccountIds(read: InputReader): string[] {
   const ids = read.list('allowed-account-ids');
-  listProblems(read, 'allowed-account-ids', ids.filter(id => !ACCOUNT_ID_PATTERN.test(id)), id => `'${preview(id)}' is not a 12-digit AWS account id`);
+  listProblems(
+    read,
+    'allowed-account-ids',
+    ids.filter(id => !ACCOUNT_ID_PATTERN.test(id)),
+    id => `'${preview(id)}' is not a 12-digit AWS account id`
+  );
   return ids;
 }
 
@@ -242,10 +257,7 @@ export function readEndpoint(read: InputReader, env: Env, region: string, config
   if (region === '' || !REGION_PATTERN.test(region)) return undefined;
   if (variant.fips && !hasFipsSts(region)) {
     const asker = nonEmpty(env.AWS_USE_FIPS_ENDPOINT) !== undefined ? 'AWS_USE_FIPS_ENDPOINT' : 'use_fips_endpoint in the shared config file';
-    read.problem(
-      'aws-region',
-      `${asker} is true, but STS has no FIPS endpoint in ${region} (only in ${STS_FIPS_REGIONS.join(', ')}); use one of those regions, or set sts-endpoint`
-    );
+    read.problem('aws-region', `${asker} is true, but STS has no FIPS endpoint in ${region} (only in ${STS_FIPS_REGIONS.join(', ')}); use one of those regions, or set sts-endpoint`);
     return undefined;
   }
   const resolved = partitionEndpoint(region, variant);

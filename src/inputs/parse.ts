@@ -35,7 +35,6 @@ export type { Inputs };
 import { InputReader } from './reader.js';
 import { checkCombinations } from './rules.js';
 
-
 /** Reads and checks every input and the environment; pure, so it runs before anything touches the network. */
 export function parseInputs(env: Env, system: SystemFacts = { homedir: homedir(), nodeVersion: process.versions.node }): Inputs {
   const fromEnvironment = environmentInputs(env);

@@ -124,10 +124,7 @@ function checkSource(read: InputReader, inputs: Inputs, assumes: boolean): void 
   }
   checkTags(read, inputs, isSigned(source) && !inputs.skipSessionTagging);
   if (!isSigned(source) && inputs.sourceIdentity !== undefined && inputs.roleChain.length === 0) {
-    read.problem(
-      'source-identity',
-      'only applies to AssumeRole (stored keys, role-chaining, or a role-chain hop); AssumeRoleWithWebIdentity takes a source identity only from the token'
-    );
+    read.problem('source-identity', 'only applies to AssumeRole (stored keys, role-chaining, or a role-chain hop); AssumeRoleWithWebIdentity takes a source identity only from the token');
   }
   // Warnings, not failures: configure-aws-credentials accepts these here, so a drop-in swap must too.
   if (!isSigned(source) && inputs.externalId !== undefined) {

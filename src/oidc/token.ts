@@ -68,10 +68,7 @@ async function get(url: URL, req: IdTokenRequest): Promise<{ status: number; bod
       }
     );
     // A total deadline: the socket's own timeout only measures silence, and a dripping server is never silent.
-    const deadline = setTimeout(
-      () => request.destroy(Object.assign(new Error(`no complete answer within ${req.timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })),
-      req.timeoutMs
-    );
+    const deadline = setTimeout(() => request.destroy(Object.assign(new Error(`no complete answer within ${req.timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })), req.timeoutMs);
     request.on('close', () => clearTimeout(deadline));
     request.on('error', reject);
     request.end();

@@ -29,13 +29,10 @@ export function serverRecord(env: Env): ServerRecord | undefined {
 
 function askToStop(record: ServerRecord): Promise<number | 'refused' | 'no answer'> {
   return new Promise(resolve => {
-    const req = request(
-      { host: '127.0.0.1', port: record.port, path: SHUTDOWN_PATH, method: 'POST', headers: { [NONCE_HEADER]: record.nonce }, timeout: REQUEST_TIMEOUT_MS },
-      response => {
-        response.resume();
-        resolve(response.statusCode ?? 0);
-      }
-    );
+    const req = request({ host: '127.0.0.1', port: record.port, path: SHUTDOWN_PATH, method: 'POST', headers: { [NONCE_HEADER]: record.nonce }, timeout: REQUEST_TIMEOUT_MS }, response => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', error => resolve((error as NodeJS.ErrnoException).code === 'ECONNREFUSED' ? 'refused' : 'no answer'));
     req.end();

@@ -1,22 +1,9 @@
 // The STS client: the three calls, each signed with exactly the credentials given, over one keep-alive pool.
-import type {
-  GetCallerIdentityCommandOutput,
-  Credentials as SdkCredentials,
-  STSClient,
-  STSClientConfig
-} from '@aws-sdk/client-sts';
+import type { GetCallerIdentityCommandOutput, Credentials as SdkCredentials, STSClient, STSClientConfig } from '@aws-sdk/client-sts';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { pipeline, Readable, Transform } from 'node:stream';
-import {
-  ACCESS_KEY_ID_PATTERN,
-  ACCOUNT_ID_PATTERN,
-  ASSUMED_ROLE_ARN_PATTERN,
-  CALLER_ARN_PATTERN,
-  SECRET_KEY_PATTERN,
-  SESSION_TOKEN_PATTERN,
-  USER_ID_PATTERN
-} from '../aws-names.js';
+import { ACCESS_KEY_ID_PATTERN, ACCOUNT_ID_PATTERN, ASSUMED_ROLE_ARN_PATTERN, CALLER_ARN_PATTERN, SECRET_KEY_PATTERN, SESSION_TOKEN_PATTERN, USER_ID_PATTERN } from '../aws-names.js';
 import { AnswerError } from '../errors.js';
 import { preview } from '../log-text.js';
 import { preconnected } from './preconnect.js';
@@ -52,7 +39,10 @@ export function connectSts(connection: StsConnection, loadSdk: () => Promise<Sts
       }
     });
   const send = <Output>(credentials: StaticCredentials | undefined, call: Call<Output>): Promise<Output> =>
-    signedAgainIfSkewed(() => attempt(credentials, call), () => connection.onClockCorrected?.(clock.offsetMs)).catch((error: unknown) => {
+    signedAgainIfSkewed(
+      () => attempt(credentials, call),
+      () => connection.onClockCorrected?.(clock.offsetMs)
+    ).catch((error: unknown) => {
       throw unreadable(error) ?? error;
     });
   return {
