@@ -11,9 +11,9 @@ export default {
   // Once per run: one line when later steps use the SDK because the AWS CLI is not on PATH.
   globalSetup: '<rootDir>/__tests__/support/later-step.global-setup.ts',
   testTimeout: 60000,
-  // Two files at a time even on two cores (jest's default would be one): the e2e files spend most of
+  // Three files at a time on two cores (jest's default would be one): the e2e files spend most of
   // their time waiting on spawned steps, the AWS CLI and real timeouts.
-  maxWorkers: 2,
+  maxWorkers: 3,
   // `npm run coverage`: src/ as the in-process and unit tests reach it (a spawned dist/ step adds nothing).
   collectCoverageFrom: ['src/**/*.ts'],
   // Only the runner reaches these: the entries (top-level await, process.exit) and the wiring to

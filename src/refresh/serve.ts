@@ -12,7 +12,8 @@ const STDIN_LIMIT = 64 * 1024;
 const STDIN_DEADLINE_MS = 10_000;
 /** A job runs at most 6 h on GitHub-hosted runners; the margin covers the steps after the longest one. */
 export const MAX_LIFETIME_MS = (6 * 60 + 15) * 60 * 1000;
-const WATCH_INTERVAL_MS = 5_000;
+// A signal-0 probe a second costs nothing, and a server outliving its job by more is a process left behind.
+const WATCH_INTERVAL_MS = 1_000;
 
 export function readServeRequest(text: string): ServeRequest {
   const parsed = JSON.parse(text) as Partial<Record<keyof ServeRequest, unknown>> & { credentials?: Partial<Record<string, unknown>> };
