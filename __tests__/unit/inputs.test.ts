@@ -184,3 +184,19 @@ describe('where profiles go, as the AWS CLI finds them', () => {
     expect(sharedFiles({ AWS_SHARED_CREDENTIALS_FILE: 'C:\\Program Files\\aws\\creds', USERPROFILE: 'C:\\u' }, 'C:\\os', 'win32').credentials).toBe('C:\\Program Files\\aws\\creds');
   });
 });
+
+describe('refresh-credentials with aws-profile on Windows', () => {
+  const inputs = { 'aws-region': 'us-east-1', 'role-to-assume': ROLE, 'refresh-credentials': 'true', 'aws-profile': 'ci' };
+  const system = (platform: NodeJS.Platform) => ({ homedir: platform === 'win32' ? 'C:\\Users\\runner' : '/home/runner', nodeVersion: '24.19.0', platform });
+
+  test('is refused before any call: its credential_process line cannot be run by every Windows tool', () => {
+    expect(() => parseInputs(env(inputs), system('win32'))).toThrow(/aws-profile: with refresh-credentials writes a credential_process command line/);
+  });
+
+  test('works on Linux and macOS, and without aws-profile on Windows (the local credentials server)', () => {
+    expect(parseInputs(env(inputs), system('linux')).awsProfile).toBe('ci');
+    expect(parseInputs(env(inputs), system('darwin')).awsProfile).toBe('ci');
+    const { 'aws-profile': _, ...server } = inputs;
+    expect(parseInputs(env(server), system('win32')).refreshCredentials).toBe(true);
+  });
+});

@@ -31,6 +31,8 @@ export interface RunnerFacts {
   /** AWS_SDK_UA_APP_ID, passed to the SDK instead of letting it read the environment itself. */
   appId?: string;
   nodeVersion: string;
+  /** The runner's operating system, where a rule depends on it. */
+  platform: NodeJS.Platform;
   /** Where the SDK's standard chain would find the runner's own identity. */
   ambient: AmbientLookup;
 }
@@ -67,6 +69,7 @@ export function readRunnerFacts(env: Env, system: SystemFacts): RunnerFacts {
     userAgent: userAgent(env),
     appId: nonEmpty(env.AWS_SDK_UA_APP_ID),
     nodeVersion: system.nodeVersion,
+    platform: system.platform ?? 'linux',
     ambient: ambientLookup(env, typeof credentials === 'object' ? credentials : undefined, files)
   };
 }

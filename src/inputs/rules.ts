@@ -83,6 +83,14 @@ function checkRefresh(read: InputReader, inputs: Inputs): void {
       "only works with GitHub OIDC or web-identity-token-file: a later step can mint a fresh token, but stored keys, chained credentials or the runner's own would have to be written to disk"
     );
   }
+  // The aws-profile mode writes a credential_process command line, which botocore splits with MSVC
+  // rules and the JS SDK runs through cmd.exe on Windows: no quoting serves both, so refuse it there.
+  if (inputs.awsProfile !== undefined && inputs.environment.platform === 'win32') {
+    read.problem(
+      'aws-profile',
+      'with refresh-credentials writes a credential_process command line, which Windows tools cannot all run; leave aws-profile out: the local credentials server refresh-credentials starts works on every operating system'
+    );
+  }
 }
 
 // Inputs with defaults in action.yml (session name, duration) always arrive set, so they cannot be checked here.
