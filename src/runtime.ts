@@ -72,6 +72,16 @@ export function envRunContext(env: Env): RunContext {
   };
 }
 
+/** Whether a process exists: signal 0 checks without sending anything; EPERM means it exists, owned by someone else. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Ends the process once the log is flushed: nothing pending (a request given up on, keep-alive sockets) outlives the step. */
 export function exitWhenFlushed(): void {
   process.stdout.write('', () => process.stderr.write('', () => process.exit()));

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commitExport } from './export/commit.js';
 import type { Helper } from './export/refresh-profile.js';
+import { commandData } from './log-text.js';
 import type { ActionOutput, Runtime } from './ports.js';
 import { envRunContext, processServerStarter, systemRuntime } from './runtime.js';
 import type { Env } from './types.js';
@@ -55,7 +56,8 @@ function coreOutput(env: Env): ActionOutput {
       try {
         appendFileSync(file, `${markdown}${EOL}`, { encoding: 'utf8' });
       } catch (error) {
-        core.warning(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
+        // The message quotes GITHUB_STEP_SUMMARY's path: neutralised like every other line.
+        core.warning(commandData(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`));
       }
     }
   };

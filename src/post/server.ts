@@ -3,6 +3,7 @@
 // server (the nonce) before the post step waits for, or kills, the recorded pid.
 import { request } from 'node:http';
 import { NONCE_HEADER, SERVER_STATE, SHUTDOWN_PATH } from '../export/refresh-server.js';
+import { processAlive } from '../runtime.js';
 import type { Env } from '../types.js';
 
 const REQUEST_TIMEOUT_MS = 3_000;
@@ -39,21 +40,12 @@ function askToStop(record: ServerRecord): Promise<number | 'refused' | 'no answe
   });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function exited(pid: number): Promise<boolean> {
   for (let waited = 0; waited < EXIT_WAIT_MS; waited += 50) {
-    if (!alive(pid)) return true;
+    if (!processAlive(pid)) return true;
     await new Promise(resolve => setTimeout(resolve, 50));
   }
-  return !alive(pid);
+  return !processAlive(pid);
 }
 
 /** Stops the server the state names; says what happened in one line. `ownPid` is the in-process server's (never killed). */

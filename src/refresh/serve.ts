@@ -3,6 +3,7 @@
 // It ends on the post step's request, on SIGTERM, when the runner process is gone, or after the
 // longest job GitHub runs, whichever comes first.
 import type { ServeRequest } from '../export/refresh-server.js';
+import { processAlive } from '../runtime.js';
 import type { StsSdk } from '../sts/client.js';
 import type { Env, SessionCredentials } from '../types.js';
 import { specAssumer, type HelperIo } from './helper.js';
@@ -54,16 +55,6 @@ function readStdin(): Promise<string> {
   });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, owned by someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function lazily(make: () => () => Promise<SessionCredentials>): () => Promise<SessionCredentials> {
   let assume: (() => Promise<SessionCredentials>) | undefined;
   return async () => (assume ??= make())();
@@ -90,7 +81,7 @@ export async function runServe(env: Env, io: HelperIo, loadSdk?: () => Promise<S
   const { port } = await listenLocal(service, stop);
   setTimeout(stop, MAX_LIFETIME_MS).unref();
   const watched = request.watchPid;
-  if (watched !== undefined) setInterval(() => alive(watched) || stop(), WATCH_INTERVAL_MS).unref();
+  if (watched !== undefined) setInterval(() => processAlive(watched) || stop(), WATCH_INTERVAL_MS).unref();
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, stop);
   io.stdout(`READY ${port}\n`);
   return 0;
