@@ -110,10 +110,10 @@ function record(samples: Sample, key: string, result: StepResult): void {
 async function speedRounds(options: Options, builds: Build[]): Promise<{ samples: Sample; network: Network }> {
   const net = benchNetwork({ tls: options.tls, latency: options.latency });
   const world = await startWorld({ sts: { listener: net.listener }, oidc: { listener: net.listener } });
-  net.delay(world);
+  const endpoints = await net.attach(world);
   const samples: Sample = {};
   const network: Network = { description: net.describe(), counts: {}, loads: [] };
-  const scenario = (entry: string, name: ScenarioName): Promise<StepResult> => runScenario(world, entry, name, 30_000, undefined, net.env);
+  const scenario = (entry: string, name: ScenarioName): Promise<StepResult> => runScenario(world, entry, name, 30_000, undefined, net.env, endpoints);
   const measured = async (key: string, run: () => Promise<StepResult>): Promise<StepResult> => {
     const [result, counts] = await counted(world, run);
     (network.counts[key] ??= []).push(counts);
@@ -154,7 +154,7 @@ async function speedRounds(options: Options, builds: Build[]): Promise<{ samples
     return { samples, network };
   } finally {
     await world.close();
-    net.dispose();
+    await net.dispose();
   }
 }
 

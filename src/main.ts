@@ -34,7 +34,10 @@ export async function runAction(runtime: Runtime, helper: Helper): Promise<void>
     const plan = decidePlan(parseInputs(rt.env, rt.system));
     announce(rt.out, plan);
     if (cancelled.aborted) throw cancellation(cancelled);
-    if (plan.kind === 'wipe') return wipeCredentials(rt.out);
+    if (plan.kind === 'wipe') {
+      await rt.out.flush();
+      return wipeCredentials(rt.out);
+    }
     const flow = credentialsFor(plan, rt, deadline.signal, helper, started);
     await Promise.race([flow, onCancel(cancelled), ...(plan.deadlineSeconds > 0 ? [expiry(rt, plan.deadlineSeconds, deadline.signal)] : [])]);
   } catch (error) {
@@ -46,6 +49,7 @@ export async function runAction(runtime: Runtime, helper: Helper): Promise<void>
   } finally {
     cancelled.removeEventListener('abort', cancel);
     deadline.abort();
+    await rt.out.flush();
   }
 }
 
@@ -75,7 +79,7 @@ async function credentialsFor(plan: ActivePlan, rt: Runtime, cancelled: AbortSig
   const runner = plan.source.kind === 'ambient' ? await identifyRunner(plan.source.lookup, plan, sts, rt) : undefined;
   if (runner) rt.out.info(describePlan(plan, { origin: runner.origin, arn: preview(runner.identity.arn, 200) }));
   if (plan.kind === 'verify-ambient') {
-    if (runner) reportRunner(plan, runner, rt, cancelled, started);
+    if (runner) await reportRunner(plan, runner, rt, cancelled, started);
     return;
   }
   const results = await getVerifiedCredentials(plan, sts, rt, runner);
@@ -84,7 +88,9 @@ async function credentialsFor(plan: ActivePlan, rt: Runtime, cancelled: AbortSig
   const refresh = plan.kind === 'assume' && plan.sinks.refresh ? refreshWrite(plan, plan.sinks.refresh, helper) : undefined;
   const server = plan.kind === 'assume' && plan.sinks.refreshServer && plan.sinks.env && results[0] ? await startServer(plan, results[0], helper, rt) : undefined;
   try {
-    // The deadline may have passed while the server started: then it stops and nothing is written.
+    // Every mask (the server's token included) reaches the runner before the credentials go anywhere.
+    await rt.out.flush();
+    // The deadline may have passed while the server started or the log flushed: then nothing is written.
     if (stopped(cancelled)) throw new StepError('The step was stopped before the export; nothing was exported');
     exportCredentials(rt.out, plan, results, refresh, server);
   } catch (error) {
@@ -108,9 +114,10 @@ async function startServer(plan: Extract<Plan, { kind: 'assume' }>, main: Verifi
 }
 
 /** Only a region: the runner's identity, checked and reported; its credentials stay where later steps find them. */
-function reportRunner(plan: Extract<Plan, { kind: 'verify-ambient' }>, runner: RunnerIdentity, rt: Runtime, cancelled: AbortSignal, started: number): void {
+async function reportRunner(plan: Extract<Plan, { kind: 'verify-ambient' }>, runner: RunnerIdentity, rt: Runtime, cancelled: AbortSignal, started: number): Promise<void> {
   checkAllowedAccount(plan, runner.identity);
-  if (cancelled.aborted) return;
+  await rt.out.flush();
+  if (stopped(cancelled)) return;
   exportRunnerIdentity(rt.out, plan, runner.identity);
   if (plan.sinks.summary) rt.out.summary(successSummary({ ...summaryFacts(plan, runner.identity, runner.credentials, rt.clock.now() - started), ...origin(runner) }));
 }

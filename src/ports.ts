@@ -46,6 +46,11 @@ export interface ActionOutput extends Masker {
   setFailed(message: string): void;
   /** Appends markdown to the job summary; a summary that cannot be written only warns. */
   summary(markdown: string): void;
+  /**
+   * Resolves once every call so far has reached the runner (the writer may load after the first
+   * lines: see deferred-output.ts). Awaited before the export, and at the end of the run.
+   */
+  flush(): Promise<void>;
 }
 
 /** Time, as the retry and deadline logic see it: a fake one makes backoff schedules testable in milliseconds. */

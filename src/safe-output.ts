@@ -13,6 +13,7 @@ export function safeOutput(out: ActionOutput): ActionOutput {
     debug: message => out.debug(commandData(message)),
     notice: message => out.notice(commandData(message)),
     warning: message => out.warning(commandData(message)),
-    setFailed: message => out.setFailed(commandData(message))
+    setFailed: message => out.setFailed(commandData(message)),
+    flush: () => out.flush()
   };
 }

@@ -1,11 +1,10 @@
-// The main step's runtime: the runner's log, outputs and files through @actions/core, and the GitHub
-// context through @actions/github. The only module that loads the toolkit, so the post step and the
-// refresh helper stay small.
-import * as core from '@actions/core';
+// The main step's runtime: the runner's log through @actions/core, loaded on demand from a bundle of
+// its own (src/core/index.ts). The only module that loads the toolkit, so the post step and the refresh helper stay small.
 import { appendFileSync } from 'node:fs';
 import { EOL } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deferredOutput } from './deferred-output.js';
 import { commitExport } from './export/commit.js';
 import type { Helper } from './export/refresh-profile.js';
 import { commandData } from './log-text.js';
@@ -15,32 +14,27 @@ import type { Env } from './types.js';
 
 /** The main step's runtime: @actions/core for the runner, the SDK from its own lazily loaded bundle. */
 export function actionRuntime(): Runtime {
-  const system = systemRuntime(() => import(/* webpackIgnore: true */ './sdk/index.js'));
+  const out = deferredOutput(async () => coreOutput(await import(/* webpackIgnore: true */ './core/index.js'), system.env));
+  const system = systemRuntime(async () => {
+    const sdk = await import(/* webpackIgnore: true */ './sdk/index.js');
+    // The first STS request goes out in the microtasks after this; the check phase after them is the
+    // first moment the step only waits, for STS to answer: the log's writer loads then (deferred-output.ts).
+    setImmediate(() => void out.flush());
+    return sdk;
+  });
   return {
     ...system,
-    out: coreOutput(system.env),
-    async runContext() {
-      // Loaded only on the AssumeRole path: the toolkit's GitHub client is large and nothing else needs it.
-      const { context } = await import('@actions/github');
-      const env = system.env;
-      return {
-        ...envRunContext(env),
-        // context.repo throws without GITHUB_REPOSITORY; an empty value just leaves the tag out.
-        repository: env.GITHUB_REPOSITORY ? `${context.repo.owner}/${context.repo.repo}` : '',
-        workflow: context.workflow,
-        action: context.action,
-        actor: context.actor,
-        sha: context.sha,
-        ref: context.ref,
-        eventName: context.eventName,
-        runId: String(context.runId || ''),
-        job: context.job
-      };
-    }
+    out,
+    // The variables @actions/github's context is made of, read as the refresh helper reads them: its
+    // constructor also reads and parses the whole event payload (no size limit) and prints the path
+    // when that file is missing, and importing it costs ~100 ms before the first STS call.
+    runContext: () => Promise.resolve(envRunContext(system.env))
   };
 }
 
-function coreOutput(env: Env): ActionOutput {
+type Core = typeof import('./core/index.js');
+
+function coreOutput(core: Core, env: Env): ActionOutput {
   return {
     setSecret: core.setSecret,
     // Written here, not through core: one append per file, every file checked first (see commit.ts).
@@ -59,7 +53,8 @@ function coreOutput(env: Env): ActionOutput {
         // The message quotes GITHUB_STEP_SUMMARY's path: neutralised like every other line.
         core.warning(commandData(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`));
       }
-    }
+    },
+    flush: () => Promise.resolve()
   };
 }
 

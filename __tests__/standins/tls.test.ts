@@ -1,11 +1,12 @@
 // The stand-ins' HTTPS option (the benchmark's real network): a CA made for the run that a spawned
-// Node trusts only through NODE_EXTRA_CA_CERTS, connections and handshakes counted per server, and a
-// one-off delay on each new connection measured on the server's answer order, not a wall clock.
+// Node trusts only through NODE_EXTRA_CA_CERTS, connections and handshakes counted per server, and the
+// latency relay's round trips, measured on the server's request order, not a wall clock.
 import { execFile } from 'node:child_process';
 import { makeTestCa, type TestCa } from '../support/test-ca.ts';
 import { startOidc, type OidcServer } from '../support/oidc-server.ts';
 import { startSts } from '../support/sts-server.ts';
 import { createListener } from '../support/net-listener.ts';
+import { startLatencyProxy } from '../support/latency-proxy.ts';
 import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'node:https';
 
@@ -71,38 +72,56 @@ describe('stand-ins over TLS', () => {
   });
 });
 
-describe('per-connection latency', () => {
-  it('holds the first answer on a new connection, not later answers on the same connection', async () => {
+describe('the latency relay', () => {
+  it('makes a new TLS connection pay its handshakes before its first answer, and a warm one only its round trip', async () => {
     const ca = makeTestCa();
     const order: string[] = [];
-    const { server, counts } = createListener({ tls: { key: ca.key, cert: ca.cert }, connectionLatencyMs: 200 }, (req, res) => {
+    const arrived = new Map<string, number>();
+    const { server, counts } = createListener({ tls: { key: ca.key, cert: ca.cert } }, (req, res) => {
       order.push(req.url ?? '');
+      arrived.set(req.url ?? '', Date.now());
       res.end('ok');
     });
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
-    const get = (path: string, agent: Agent): Promise<void> =>
+    const relay = await startLatencyProxy((server.address() as AddressInfo).port, 200);
+    const get = (path: string, agent: Agent): Promise<string> =>
       new Promise((resolve, reject) => {
-        request({ host: '127.0.0.1', port, path, agent, ca: ca.caPem }, res => res.resume().on('end', resolve))
+        request({ host: '127.0.0.1', port: relay.port, path, agent, ca: ca.caPem }, res => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve(body));
+        })
           .on('error', reject)
           .end();
       });
     const [warm, cold] = [new Agent({ keepAlive: true }), new Agent({ keepAlive: true })];
     try {
-      await get('/warm-first', warm);
-      // The warm connection's second request is sent once the cold connection's first has arrived, yet answered before it.
-      const coldArrived = new Promise<void>(resolve => server.on('request', (req: { url?: string }) => req.url === '/cold-first' && resolve()));
-      const coldAnswered = get('/cold-first', cold);
-      await coldArrived;
-      await Promise.all([coldAnswered, get('/warm-second', warm)]);
+      expect(await get('/warm-first', warm)).toBe('ok');
+      // Sent together: the warm request reaches the server half a round trip later; the cold one only
+      // after TCP's round trip, TLS's, and half of its own. Lower bounds only: timers never fire early.
+      const sent = Date.now();
+      expect(await Promise.all([get('/cold-first', cold), get('/warm-second', warm)])).toEqual(['ok', 'ok']);
       expect(order).toEqual(['/warm-first', '/warm-second', '/cold-first']);
+      expect(arrived.get('/warm-second')! - sent).toBeGreaterThanOrEqual(100 - 2);
+      expect(arrived.get('/cold-first')! - sent).toBeGreaterThanOrEqual(500 - 2);
       expect(counts).toEqual({ connections: 2, handshakes: 2 });
     } finally {
       warm.destroy();
       cold.destroy();
+      await relay.close();
       server.closeAllConnections();
       await new Promise(resolve => server.close(resolve));
       ca.dispose();
+    }
+  });
+
+  it('points a stand-in URL at itself, keeping its scheme, path and query', async () => {
+    const relay = await startLatencyProxy(1, 50);
+    try {
+      expect(relay.through('https://127.0.0.1:4000/token?api-version=2.0')).toBe(`https://127.0.0.1:${relay.port}/token?api-version=2.0`);
+      expect(relay.through('https://127.0.0.1:4000')).toBe(`https://127.0.0.1:${relay.port}`);
+    } finally {
+      await relay.close();
     }
   });
 });

@@ -132,6 +132,9 @@ export class RecordingOutput implements ActionOutput {
   summary(markdown: string): void {
     this.summaryText += `${markdown}\n`;
   }
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
 
   private command(name: string, data: string): void {
     this.stdout += `::${name}::${data.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}\n`;

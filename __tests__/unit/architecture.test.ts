@@ -11,7 +11,7 @@ const LAYERS: [rank: number, pattern: RegExp][] = [
   [0, /^(types|partitions)\.ts$/],
   [1, /^(errors|mask|log-text|aws-names|session-tags|endpoints)\.ts$/],
   [2, /^ports\.ts$/],
-  [3, /^safe-output\.ts$/],
+  [3, /^(safe|deferred)-output\.ts$/],
   [3, /^inputs\//],
   [4, /^plan\.ts$/],
   [5, /^(sts|oidc)\//],
@@ -20,7 +20,7 @@ const LAYERS: [rank: number, pattern: RegExp][] = [
   [8, /^runtime\.ts$/],
   [9, /^(main|toolkit)\.ts$/],
   [9, /^(refresh|post)\/(?!index\.ts$)/],
-  [10, /^(index\.ts|refresh\/index\.ts|post\/index\.ts|sdk\/index\.ts)$/]
+  [10, /^(index\.ts|refresh\/index\.ts|post\/index\.ts|sdk\/index\.ts|core\/index\.ts)$/]
 ];
 
 function sources(dir: string): string[] {
@@ -30,7 +30,7 @@ function sources(dir: string): string[] {
 function projectImports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const specifiers = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/g), ...text.matchAll(/import\(\s*(?:\/\*.*?\*\/\s*)?'(\.[^']+)'\s*\)/g)];
-  return specifiers.map(match => relative(SRC, resolve(dirname(file), match[1]!.replace(/\.js$/, '.ts')))).filter(path => !path.startsWith('sdk/')); // the lazily loaded SDK bundle, loaded by path at run time
+  return specifiers.map(match => relative(SRC, resolve(dirname(file), match[1]!.replace(/\.js$/, '.ts')))).filter(path => !/^(sdk|core)\//.test(path)); // the lazily loaded SDK and toolkit bundles, loaded by path at run time
 }
 
 function rank(path: string): number {
@@ -72,7 +72,10 @@ test('no import cycle', () => {
   expect(cycles).toEqual([]);
 });
 
-test('only toolkit.ts loads @actions/core or @actions/github', () => {
-  const users = [...graph.keys()].filter(path => /from '@actions\/(core|github)'|import\('@actions\/(core|github)'\)/.test(readFileSync(join(SRC, path), 'utf8')));
-  expect(users).toEqual(['toolkit.ts']);
+test('only toolkit.ts loads @actions/core, through its own bundle (core/index.ts)', () => {
+  const text = (path: string): string => readFileSync(join(SRC, path), 'utf8');
+  const users = [...graph.keys()].filter(path => /from '@actions\/core'|import\('@actions\/core'\)/.test(text(path)));
+  const loaders = [...graph.keys()].filter(path => /import\((?:\/\*.*?\*\/\s*)?'\.\/core\/index\.js'\)/.test(text(path)));
+  expect(users).toEqual(['core/index.ts']);
+  expect(loaders).toEqual(['toolkit.ts']);
 });

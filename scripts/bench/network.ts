@@ -1,18 +1,23 @@
 // The network the benchmark puts between the action and the stand-ins: loopback, optionally HTTPS
 // (a CA made for the run, trusted by the spawned steps through NODE_EXTRA_CA_CERTS, by the AWS CLI
-// through AWS_CA_BUNDLE), optionally a latency per answer and per new connection, and the count of
-// TCP connections and TLS handshakes each run opened on each host.
+// through AWS_CA_BUNDLE), optionally a round-trip latency (a relay in front of each stand-in), and
+// the count of TCP connections and TLS handshakes each run opened on each host.
 import { readFileSync } from 'node:fs';
 import type { ListenerOptions, NetCounts } from '../../__tests__/support/net-listener.ts';
 import { makeTestCa, type TestCa } from '../../__tests__/support/test-ca.ts';
-import type { OidcFault } from '../../__tests__/support/oidc-server.ts';
-import type { Fault } from '../../__tests__/support/sts-server.ts';
+import { startLatencyProxy, type LatencyProxy } from '../../__tests__/support/latency-proxy.ts';
 import type { World } from '../../__tests__/support/world.ts';
 
 export interface NetworkOptions {
   tls: boolean;
-  /** Per answer, and per round trip a new connection costs (TCP, plus TLS 1.3 when --tls). */
+  /** The round trip every exchange costs: each answer, and each handshake (TCP, then TLS). */
   latency: number;
+}
+
+/** Where a step reaches the stand-ins: straight, or through the latency relays. */
+export interface Endpoints {
+  sts: string;
+  oidcRequest: string;
 }
 
 export interface BenchNetwork {
@@ -20,31 +25,34 @@ export interface BenchNetwork {
   listener: ListenerOptions;
   /** Added to every spawned step's environment. */
   env: Record<string, string>;
-  /** The per-answer delays, added once the world is up. */
-  delay(world: World): void;
+  /** Once the world is up: the relays in front of its stand-ins (none without latency). */
+  attach(world: World): Promise<Endpoints>;
   describe(): string;
-  dispose(): void;
+  dispose(): Promise<void>;
 }
 
 export function benchNetwork(options: NetworkOptions): BenchNetwork {
   const ca: TestCa | undefined = options.tls ? makeTestCa() : undefined;
-  // TCP's handshake is one round trip before the request can go; TLS 1.3 adds one more.
-  const connectionLatencyMs = options.latency * (options.tls ? 2 : 1);
-  const listener: ListenerOptions = { ...(ca ? { tls: { key: ca.key, cert: ca.cert } } : {}), ...(options.latency > 0 ? { connectionLatencyMs } : {}) };
+  const relays: LatencyProxy[] = [];
   return {
-    listener,
+    listener: ca ? { tls: { key: ca.key, cert: ca.cert } } : {},
     env: ca ? { NODE_EXTRA_CA_CERTS: ca.caFile, AWS_CA_BUNDLE: ca.caFile } : {},
-    delay(world) {
-      if (options.latency <= 0) return;
-      world.oidc.addFault({ kind: 'delay', ms: options.latency, times: Number.MAX_SAFE_INTEGER } satisfies OidcFault);
-      world.sts.addFault({ kind: 'delay', ms: options.latency, times: Number.MAX_SAFE_INTEGER } satisfies Fault);
+    async attach(world) {
+      if (options.latency <= 0) return { sts: world.sts.url, oidcRequest: world.oidc.requestUrl };
+      const [sts, oidc] = await Promise.all([world.sts.url, world.oidc.requestUrl].map(url => startLatencyProxy(Number(new URL(url).port), options.latency)));
+      relays.push(sts!, oidc!);
+      return { sts: sts!.through(world.sts.url), oidcRequest: oidc!.through(world.oidc.requestUrl) };
     },
     describe() {
       const scheme = ca ? 'HTTPS (TLS 1.3, RSA 2048 leaf signed by a CA made for the run, trusted through NODE_EXTRA_CA_CERTS)' : 'plain HTTP';
       if (options.latency <= 0) return `loopback, ${scheme}`;
-      return `${scheme}, every stand-in answer delayed ${options.latency} ms, and the first request on each new connection not served before ${connectionLatencyMs} ms after the connection was accepted (${ca ? 'the TCP and TLS handshake round trips' : 'the TCP handshake round trip'}, which start when the client connects)`;
+      const handshakes = ca ? 'the TCP and the TLS handshake one round trip each' : 'the TCP handshake one round trip';
+      return `${scheme} through a relay in front of each stand-in that holds every packet ${options.latency / 2} ms each way (a ${options.latency} ms round trip): every answer costs one round trip, a new connection ${handshakes}, and a client busy when a packet arrives answers it only when its thread is free, as on a real network (__tests__/support/latency-proxy.ts)`;
     },
-    dispose: () => ca?.dispose()
+    async dispose() {
+      await Promise.all(relays.map(relay => relay.close()));
+      ca?.dispose();
+    }
   };
 }
 

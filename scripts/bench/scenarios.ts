@@ -3,6 +3,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cleanupStep, runStep, type StepResult } from '../../__tests__/support/step-runner.ts';
+import type { Endpoints } from './network.ts';
 import { DEFAULT_INPUTS, MAIN, POST, REPO_ROOT, USER, role, type World } from '../../__tests__/support/world.ts';
 
 export const FLOOR = resolve(dirname(fileURLToPath(import.meta.url)), 'floor.mjs');
@@ -58,13 +59,24 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
 export class RunFailed extends Error {}
 
 /** Runs one entry file as a step for a scenario; throws when it did not do what the scenario expects. */
-/** `env` is added to the step's environment (e.g. NODE_EXTRA_CA_CERTS when the stand-ins speak TLS). */
-export async function runScenario(world: World, entry: string, name: ScenarioName, timeoutMs = 30_000, node?: string, env: Record<string, string> = {}): Promise<StepResult> {
+/**
+ * `env` is added to the step's environment (e.g. NODE_EXTRA_CA_CERTS when the stand-ins speak TLS);
+ * `endpoints` replace the stand-ins' own addresses (the benchmark's latency relays).
+ */
+export async function runScenario(
+  world: World,
+  entry: string,
+  name: ScenarioName,
+  timeoutMs = 30_000,
+  node?: string,
+  env: Record<string, string> = {},
+  endpoints: Endpoints = { sts: world.sts.url, oidcRequest: world.oidc.requestUrl }
+): Promise<StepResult> {
   const scenario = SCENARIOS[name];
-  const idToken = scenario.oidc ? { ACTIONS_ID_TOKEN_REQUEST_URL: world.oidc.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: world.oidc.requestToken } : {};
+  const idToken = scenario.oidc ? { ACTIONS_ID_TOKEN_REQUEST_URL: endpoints.oidcRequest, ACTIONS_ID_TOKEN_REQUEST_TOKEN: world.oidc.requestToken } : {};
   const result = await runStep({
     entry,
-    inputs: { ...DEFAULT_INPUTS, 'aws-region': 'us-east-1', 'sts-endpoint': world.sts.url, ...scenario.inputs },
+    inputs: { ...DEFAULT_INPUTS, 'aws-region': 'us-east-1', 'sts-endpoint': endpoints.sts, ...scenario.inputs },
     env: { ...env, ...idToken },
     timeoutMs,
     ...(node === undefined ? {} : { node })

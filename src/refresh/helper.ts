@@ -136,6 +136,7 @@ function helperRuntime(env: Env, io: HelperIo, loadSdk: () => Promise<StsSdk>): 
     notice: quiet,
     setFailed: quiet,
     summary: quiet,
+    flush: () => Promise.resolve(),
     // The tool that ran the helper prints its stderr into the job's log: one neutralised line each.
     warning: message => io.stderr(`${PREFIX}: ${plainLine(message)}\n`)
   };
