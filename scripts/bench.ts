@@ -23,6 +23,7 @@ import { loadTest, type LoadResult, type RateLimit } from './bench/load.ts';
 import { buildAt, CURRENT, FLOOR, runEmpty, runPost, runScenario, type Build, type ScenarioName } from './bench/scenarios.ts';
 import { refreshBench } from './bench/refresh.ts';
 import { benchNetwork, counted, countsCell, loadAverage, type RunCounts } from './bench/network.ts';
+import { parsePhases, PHASE_TRACE, phaseRows, type Phases } from './bench/phases.ts';
 import { kb, median, ms, percentile, ratio, table, verdict } from './bench/stats.ts';
 
 const TARGETS = { floorRatio: 1.3, floorRatioTlsLatency: 1.15, failMs: 1000, mainBytes: 1_000_000, postBytes: 100_000, loadCallRatio: 1.2 };
@@ -100,6 +101,8 @@ interface Network {
   description: string;
   counts: Record<string, RunCounts[]>;
   loads: number[];
+  /** Traced runs (separate from the timed ones), per `who|path`. */
+  phases: Record<string, Phases[]>;
 }
 
 function record(samples: Sample, key: string, result: StepResult): void {
@@ -112,7 +115,7 @@ async function speedRounds(options: Options, builds: Build[]): Promise<{ samples
   const world = await startWorld({ sts: { listener: net.listener }, oidc: { listener: net.listener } });
   const endpoints = await net.attach(world);
   const samples: Sample = {};
-  const network: Network = { description: net.describe(), counts: {}, loads: [] };
+  const network: Network = { description: net.describe(), counts: {}, loads: [], phases: {} };
   const scenario = (entry: string, name: ScenarioName): Promise<StepResult> => runScenario(world, entry, name, 30_000, undefined, net.env, endpoints);
   const measured = async (key: string, run: () => Promise<StepResult>): Promise<StepResult> => {
     const [result, counts] = await counted(world, run);
@@ -151,11 +154,48 @@ async function speedRounds(options: Options, builds: Build[]): Promise<{ samples
       process.stderr.write(`\rspeed: round ${round + 1}/${total}${round < options.warmup ? ' (warm-up)' : ''}   `);
     }
     process.stderr.write('\n');
+    await tracedRounds(Math.min(10, options.runs), network, (entry, name) =>
+      runScenario(world, entry, name, 30_000, undefined, { ...net.env, NODE_OPTIONS: `--import=${PHASE_TRACE}` }, endpoints)
+    );
     return { samples, network };
   } finally {
     await world.close();
     await net.dispose();
   }
+}
+
+/** Runs the action and the floor with phase-trace.mjs preloaded, alternating, for the milestones table. */
+async function tracedRounds(runs: number, network: Network, traced: (entry: string, name: ScenarioName) => Promise<StepResult>): Promise<void> {
+  for (let round = 0; round < runs; round++) {
+    for (const path of ['oidc', 'keys'] as const) {
+      for (const [who, entry] of [
+        [CURRENT.label, CURRENT.main],
+        ['floor', FLOOR]
+      ] as const) {
+        (network.phases[`${who}|${path}`] ??= []).push(parsePhases((await traced(entry, path)).stderr));
+      }
+    }
+    process.stderr.write(`\rtraced: round ${round + 1}/${runs}   `);
+  }
+  process.stderr.write('\n');
+}
+
+function phasesTable(network: Network): string {
+  const paths: Array<[string, string]> = [
+    ['oidc', 'OIDC'],
+    ['keys', 'stored keys']
+  ];
+  const runs = paths.flatMap(([path, label]) => [CURRENT.label, 'floor'].map((who): [string, Phases[]] => [`${label}: ${who}`, network.phases[`${who}|${path}`] ?? []]));
+  const { header, rows } = phaseRows(runs);
+  return [
+    "#### Where the time goes: network milestones, from each process's own clock",
+    '',
+    "Medians of runs made with `scripts/bench/phase-trace.mjs` preloaded (Node's diagnostics channels), separate from the timed runs above: " +
+      'when the process opened each connection, finished sending each request and read each answer, in ms since it started, and the CPU time it used. ' +
+      "The OIDC path's requests are the token, AssumeRoleWithWebIdentity and GetCallerIdentity; the stored-keys path's are AssumeRole and GetCallerIdentity.",
+    '',
+    table(header, rows)
+  ].join('\n');
 }
 
 /** The machine is shared: the load average of every measured round, next to the figures it shaped. */
@@ -232,6 +272,7 @@ function speedReport(options: Options, builds: Build[], samples: Sample, baselin
     ''
   );
   lines.push(connectionsTable(builds, network), '');
+  if (Object.keys(network.phases).length > 0) lines.push(phasesTable(network), '');
   const empty = get('empty');
   lines.push(
     `For reference, an empty \`node\` step spawned the same way takes ${ms(median(empty))} (p90 ${ms(percentile(empty, 90))}): ` +

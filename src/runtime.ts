@@ -1,6 +1,6 @@
 // The real network, disk and clock, without the toolkit: the step, the refresh helper and the post step
 // share them; tests pass their own (see ports.ts). toolkit.ts adds the runner's log through @actions/core.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
@@ -100,6 +100,8 @@ export function processServerStarter(node: string, script: string, watchPid: num
       const authorization = randomBytes(32).toString('base64url');
       const nonce = randomBytes(16).toString('hex');
       const request: ServeRequest = { spec, credentials: serveRequestCredentials(credentials), authorization, nonce, watchPid };
+      // Loaded here: only refresh-credentials starts a process, and no other path should pay for the module.
+      const { spawn } = await import('node:child_process');
       const child = spawn(node, [script, 'serve'], { detached: true, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
       const stop = (): void => {
         if (child.exitCode === null) child.kill('SIGTERM');
