@@ -1,6 +1,6 @@
-// The main step's output while @actions/core is still loading. Loading it costs about 100 ms of CPU
-// (most of it undici, which this action never calls), and at start-up that delays the first network
-// call by as much; loaded while STS answers instead, it costs the step nothing on a real network.
+// The main step's output while @actions/core is still loading. Loading it costs 40-100 ms of CPU
+// (most of it undici, which this action never calls); at start-up that delayed the first network
+// call by as much, while STS answers it costs the step next to nothing on a real network.
 // Every call is kept, in order, and replayed once the writer is there: a mask is never overtaken by
 // a line, and nothing is exported while a mask is still waiting.
 import type { ActionOutput } from './ports.js';
@@ -11,17 +11,16 @@ type Call = (out: ActionOutput) => void;
 export function deferredOutput(load: () => Promise<ActionOutput>): ActionOutput {
   const pending: Call[] = [];
   let writer: ActionOutput | undefined;
-  let loaded: Promise<void> | undefined;
+  let loaded: Promise<ActionOutput> | undefined;
   const call = (line: Call): void => {
     if (writer !== undefined && pending.length === 0) line(writer);
     else pending.push(line);
   };
-  const flush = (): Promise<void> =>
-    (loaded ??= load().then(out => {
-      writer = out;
-    })).then(() => {
-      for (const line of pending.splice(0)) line(writer as ActionOutput);
-    });
+  const flush = async (): Promise<void> => {
+    const out = await (loaded ??= load());
+    writer = out;
+    for (const line of pending.splice(0)) line(out);
+  };
   return {
     setSecret: value => call(out => out.setSecret(value)),
     info: message => call(out => out.info(message)),

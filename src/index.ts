@@ -1,3 +1,4 @@
+import { plainLine } from './log-text.js';
 import { runAction } from './main.js';
 import { exitWhenFlushed } from './runtime.js';
 import { actionRuntime, refreshHelper } from './toolkit.js';
@@ -7,5 +8,12 @@ import { actionRuntime, refreshHelper } from './toolkit.js';
 const cancel = new AbortController();
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => cancel.abort(signal));
 
-await runAction({ ...actionRuntime(), cancelled: cancel.signal }, refreshHelper());
+try {
+  await runAction({ ...actionRuntime(), cancelled: cancel.signal }, refreshHelper());
+} catch (error) {
+  // runAction reports every failure of the run itself; only a broken install gets here (the log's
+  // writer, dist/core, could not be loaded), before anything was exported. Its message holds paths.
+  process.exitCode = 1;
+  process.stderr.write(`${plainLine(`This action's files are incomplete, nothing was exported: ${error instanceof Error ? error.message : String(error)}`)}\n`);
+}
 exitWhenFlushed();

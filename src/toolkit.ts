@@ -19,7 +19,8 @@ export function actionRuntime(): Runtime {
     const sdk = await import(/* webpackIgnore: true */ './sdk/index.js');
     // The first STS request goes out in the microtasks after this; the check phase after them is the
     // first moment the step only waits, for STS to answer: the log's writer loads then (deferred-output.ts).
-    setImmediate(() => void out.flush());
+    // A writer that fails to load is reported by the flush the run awaits before the export.
+    setImmediate(() => void out.flush().catch(() => undefined));
     return sdk;
   });
   return {

@@ -133,3 +133,16 @@ describe('paths that are not regular files', () => {
     expect(readFileSync(join(home, '.aws', 'credentials'), 'utf8')).toContain(`[p]\n${OWNER_MARK}\n`);
   });
 });
+
+describe('a broken install', () => {
+  test('without the log writer (dist/core) the step fails in one neutralised line and exports nothing', async () => {
+    const copy = tempDir('broken-dist');
+    execFileSync('cp', ['-r', join(process.cwd(), 'dist'), copy]);
+    execFileSync('rm', ['-r', join(copy, 'dist', 'core')]);
+    const result = await world.step(KEYS, { oidc: false, entry: join(copy, 'dist', 'index.js') });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^This action's files are incomplete, nothing was exported: .*core\/index\.js/)]);
+    expect({ env: result.env, state: result.state, outputs: result.outputs }).toEqual({ env: {}, state: {}, outputs: {} });
+    expect(result.stdout).toBe('');
+  });
+});
