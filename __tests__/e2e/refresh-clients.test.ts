@@ -114,7 +114,9 @@ async function buildGoCaller(dir: string): Promise<string> {
   const source = join(dir, 'main.go');
   const binary = join(dir, 'caller');
   writeFileSync(source, GO_CALLER);
-  const env = { ...process.env, GO111MODULE: 'off', GOPATH, GOFLAGS: '', CGO_ENABLED: '0' };
+  const env: NodeJS.ProcessEnv = { ...process.env, GO111MODULE: 'off', GOPATH, GOFLAGS: '', CGO_ENABLED: '0' };
+  // go needs a build cache: its default is under $XDG_CACHE_HOME or $HOME.
+  if (!env['GOCACHE'] && !env['XDG_CACHE_HOME'] && !env['HOME']) env['GOCACHE'] = join(dir, 'cache');
   await promisify(execFile)(GO!, ['build', '-o', binary, source], { cwd: dir, env });
   return binary;
 }
@@ -218,6 +220,8 @@ async function refreshStep(): Promise<StepResult> {
 
 describe.each(CLIENTS)('refresh-credentials read by $name', client => {
   if (client.missing !== undefined) {
+    // jest lists a skipped test's name only with --verbose: the reason goes to stderr too.
+    process.stderr.write(`refresh-clients.test.ts: ${client.name} skipped: ${client.missing}\n`);
     test.skip(`skipped: ${client.missing}`, () => undefined);
     return;
   }
