@@ -21,7 +21,7 @@ import { ACCOUNT, role, startWorld, type World } from '../support/world.ts';
 const ASSUMED = `arn:aws:sts::${ACCOUNT}:assumed-role/gha-deploy/GitHubActions`;
 /** Calls per later step by the SDKs, all in one process, and by the CLI, a process each (about a second each). */
 const SDK_CALLS = 20;
-const CLI_CALLS = 5;
+const CLI_CALLS = 3;
 /** A later step that hangs is killed after this, and then has no exit code. */
 const CALL_TIMEOUT_MS = 30_000;
 
@@ -247,7 +247,7 @@ describe.each(CLIENTS)('refresh-credentials read by $name', client => {
     }
   }, 120_000);
 
-  test('a killed server makes the next call fail at once, naming this action, not hang', async () => {
+  test("a killed server makes the next call fail within the client's own retries, naming this action, not hang", async () => {
     const result = await refreshStep();
     process.kill(pidOf(result), 'SIGKILL');
     while (running(pidOf(result))) await sleep(20);
