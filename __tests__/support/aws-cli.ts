@@ -101,8 +101,8 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** Runs one later-step process in the step's env; stdout parsed as JSON when it exits 0. */
-function runLaterStep(command: string, args: string[], env: Record<string, string>, opts: LaterStepOptions): Promise<CliResult> {
+/** Runs one later-step process (any client, e.g. refresh-clients.test.ts's) in the step's env; stdout parsed as JSON when it exits 0. */
+export function runLaterStep(command: string, args: string[], env: Record<string, string>, opts: LaterStepOptions): Promise<CliResult> {
   const given = opts.home ?? env['HOME'];
   const home = given ?? mkdtempSync(join(tmpdir(), 'aws-assume-role-cli-'));
   const run = new Promise<CliResult>((resolve, reject) => {
