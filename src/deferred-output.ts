@@ -1,6 +1,7 @@
 // The main step's output while @actions/core is still loading. Loading it costs 40-100 ms of CPU
 // (most of it undici, which this action never calls); at start-up that delayed the first network
-// call by as much, while STS answers it costs the step next to nothing on a real network.
+// call by as much, while STS answers the first call (main.ts: `onWaiting`) it costs the step next to
+// nothing on a real network.
 // Every call is kept, in order, and replayed once the writer is there: a mask is never overtaken by
 // a line, and nothing is exported while a mask is still waiting.
 import type { ActionOutput } from './ports.js';

@@ -74,7 +74,13 @@ function announce(out: ActionOutput, plan: Plan): void {
 
 async function credentialsFor(plan: ActivePlan, rt: Runtime, cancelled: AbortSignal, helper: Helper, started: number): Promise<void> {
   checkProfileTargets(plan);
-  const sts = rt.connectSts({ ...stsConnection(plan), onClockCorrected: offset => rt.out.info(clockSkewLine(offset)) });
+  const sts = rt.connectSts({
+    ...stsConnection(plan),
+    onClockCorrected: offset => rt.out.info(clockSkewLine(offset)),
+    // The log's writer (the toolkit, ~50 ms of CPU) loads while STS answers the first call, not in front
+    // of a request (deferred-output.ts); a writer that fails to load is reported by the awaited flush.
+    onWaiting: () => void rt.out.flush().catch(() => undefined)
+  });
   if (await existingCredentialsWork(plan, sts, rt)) return;
   const runner = plan.source.kind === 'ambient' ? await identifyRunner(plan.source.lookup, plan, sts, rt) : undefined;
   if (runner) rt.out.info(describePlan(plan, { origin: runner.origin, arn: preview(runner.identity.arn, 200) }));

@@ -15,14 +15,7 @@ import type { Env } from './types.js';
 /** The main step's runtime: @actions/core for the runner, the SDK from its own lazily loaded bundle. */
 export function actionRuntime(): Runtime {
   const out = deferredOutput(async () => coreOutput(await import(/* webpackIgnore: true */ './core/index.js'), system.env));
-  const system = systemRuntime(async () => {
-    const sdk = await import(/* webpackIgnore: true */ './sdk/index.js');
-    // The first STS request goes out in the microtasks after this; the check phase after them is the
-    // first moment the step only waits, for STS to answer: the log's writer loads then (deferred-output.ts).
-    // A writer that fails to load is reported by the flush the run awaits before the export.
-    setImmediate(() => void out.flush().catch(() => undefined));
-    return sdk;
-  });
+  const system = systemRuntime(() => import(/* webpackIgnore: true */ './sdk/index.js'));
   return {
     ...system,
     out,

@@ -103,6 +103,8 @@ export interface StsConnection {
   agent?: Agent;
   /** Told when STS refused a signature for clock skew and the call is signed again with STS's time. */
   onClockCorrected?: (offsetMs: number) => void;
+  /** Told after each request is on its way, when the step only waits for STS: time for work that must not delay a request. */
+  onWaiting?: () => void;
 }
 
 /**

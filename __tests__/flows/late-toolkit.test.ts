@@ -23,18 +23,30 @@ afterAll(() => Promise.all([world.close(), container.close()]));
 
 /** The recording output, reachable only once the run flushes: what the toolkit's late load looks like to the flow. */
 let loads = 0;
+/** The STS calls started and the writer's load, in order. */
+let events: string[] = [];
 const lateToolkit = (rt: Runtime): Runtime => ({
   ...rt,
   out: deferredOutput(async () => {
     loads++;
+    events.push('load');
     return rt.out;
-  })
+  }),
+  connectSts(connection) {
+    const sts = rt.connectSts(connection);
+    return {
+      assumeRole: (...args) => (events.push('AssumeRole'), sts.assumeRole(...args)),
+      assumeRoleWithWebIdentity: (...args) => (events.push('AssumeRoleWithWebIdentity'), sts.assumeRoleWithWebIdentity(...args)),
+      getCallerIdentity: (...args) => (events.push('GetCallerIdentity'), sts.getCallerIdentity(...args))
+    };
+  }
 });
 const KEYS = { 'aws-access-key-id': USER.accessKeyId, 'aws-secret-access-key': USER.secretAccessKey };
 const home = (): string => mkdtempSync(join(tmpdir(), 'late-toolkit-'));
 
 beforeEach(() => {
   loads = 0;
+  events = [];
 });
 
 test('OIDC: the session is masked, then exported, with the writer loaded once', async () => {
@@ -45,6 +57,16 @@ test('OIDC: the session is masked, then exported, with the writer loaded once', 
   expect(result.stdout).toContain(`::add-mask::${session.sessionToken}`);
   expect(result.stdout.indexOf('Plan:')).toBeLessThan(result.stdout.indexOf(`::add-mask::${session.sessionToken}`));
   expect(loads).toBe(1);
+});
+
+test('the writer loads while STS answers the first call, never in front of it', async () => {
+  const oidc = await world.run({ 'role-to-assume': role('gha-deploy') }, { adapt: lateToolkit });
+  expect(oidc.errors).toEqual([]);
+  expect(events).toEqual(['AssumeRoleWithWebIdentity', 'load', 'GetCallerIdentity']);
+  events = [];
+  const keys = await world.run({ 'role-to-assume': role('ci-deploy'), ...KEYS }, { oidc: false, adapt: lateToolkit });
+  expect(keys.errors).toEqual([]);
+  expect(events).toEqual(['AssumeRole', 'load', 'GetCallerIdentity']);
 });
 
 test('stored keys with session tags, and a profile written beside the environment', async () => {

@@ -32,7 +32,11 @@ export function connectSts(connection: StsConnection, loadSdk: () => Promise<Sts
     withDeadline(connection.requestTimeoutMs, async abortSignal => {
       const sts = withBodyCap(await client(credentials), abortSignal);
       try {
-        return await call(sts, { abortSignal });
+        const answer = call(sts, { abortSignal });
+        // The SDK signs and writes the request in the microtasks after `call`; the check phase after
+        // them is the first moment the step only waits.
+        setImmediate(() => connection.onWaiting?.());
+        return await answer;
       } finally {
         // Every signed answer (success or refusal) carries STS's time; the SDK updated the offset from it.
         clock.offsetMs = sts.config.systemClockOffset;
