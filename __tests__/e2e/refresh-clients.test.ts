@@ -15,7 +15,9 @@ import { promisify } from 'node:util';
 import { runLaterStep, type CliResult } from '../support/aws-cli.ts';
 import { findLeaks } from '../support/leaks.ts';
 import { registeredSecrets } from '../support/step-registry.ts';
-import { envAfter, type StepResult } from '../support/step-runner.ts';
+import { processAlive } from '../../src/runtime.js';
+import { laterStepEnv, serverPid } from '../support/refresh-step.ts';
+import type { StepResult } from '../support/step-runner.ts';
 import { ACCOUNT, role, startWorld, type World } from '../support/world.ts';
 
 const ASSUMED = `arn:aws:sts::${ACCOUNT}:assumed-role/gha-deploy/GitHubActions`;
@@ -187,21 +189,7 @@ afterAll(async () => {
   if (goDir !== undefined) rmSync(goDir, { recursive: true, force: true });
 });
 
-const later = (result: StepResult) => ({
-  ...envAfter(result),
-  HOME: result.home,
-  ACTIONS_ID_TOKEN_REQUEST_URL: world.oidc.requestUrl,
-  ACTIONS_ID_TOKEN_REQUEST_TOKEN: world.oidc.requestToken
-});
-const pidOf = (result: StepResult): number => (JSON.parse(result.state['refresh-server']!) as { pid: number }).pid;
-const running = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const later = (result: StepResult) => laterStepEnv(world, result);
 
 /** A later step's output carries no secret: not the world's keys and tokens, nor the server's authorization token. */
 function expectNoSecretsShown(results: CliResult[], step: StepResult): void {
@@ -214,7 +202,7 @@ async function refreshStep(): Promise<StepResult> {
   const result = await world.step({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true' });
   expect({ exitCode: result.exitCode, errors: result.errors }).toEqual({ exitCode: 0, errors: [] });
   expect(result.env['AWS_CONTAINER_CREDENTIALS_FULL_URI']).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/aws-assume-role-action\/credentials$/);
-  expect(running(pidOf(result))).toBe(true);
+  expect(processAlive(serverPid(result))).toBe(true);
   return result;
 }
 
@@ -249,8 +237,8 @@ describe.each(CLIENTS)('refresh-credentials read by $name', client => {
 
   test("a killed server makes the next call fail within the client's own retries, naming this action, not hang", async () => {
     const result = await refreshStep();
-    process.kill(pidOf(result), 'SIGKILL');
-    while (running(pidOf(result))) await sleep(20);
+    process.kill(serverPid(result), 'SIGKILL');
+    while (processAlive(serverPid(result))) await sleep(20);
     const [call] = await client.laterStep(world.sts.url, later(result), 1);
     // Each client quotes the URL it could not reach, whose path names this action:
     // - the CLI v2 (exit 255, after 3 tries 1 s apart): `Error when retrieving credentials from

@@ -4,7 +4,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { callerIdentity, hasAwsCli } from '../support/aws-cli.ts';
-import { envAfter, type StepResult } from '../support/step-runner.ts';
+import { processAlive } from '../../src/runtime.js';
+import { laterStepEnv, serverPid } from '../support/refresh-step.ts';
+import type { StepResult } from '../support/step-runner.ts';
 import { ACCOUNT, REPO_ROOT, role, startWorld, type World } from '../support/world.ts';
 
 // Short enough to cross in a test, long enough for the main step to verify what it got.
@@ -17,10 +19,6 @@ beforeAll(async () => {
 });
 afterAll(() => world.close());
 
-function idTokenVariables(): Record<string, string> {
-  return { ACTIONS_ID_TOKEN_REQUEST_URL: world.oidc.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: world.oidc.requestToken };
-}
-
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 describe('refresh-credentials: the local credentials server', () => {
@@ -30,24 +28,14 @@ describe('refresh-credentials: the local credentials server', () => {
   });
   afterAll(() => long.close());
 
-  const idToken = () => ({ ACTIONS_ID_TOKEN_REQUEST_URL: long.oidc.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: long.oidc.requestToken });
-  const later = (result: StepResult) => ({ ...envAfter(result), HOME: result.home, ...idToken() });
-  const pidOf = (result: StepResult): number => (JSON.parse(result.state['refresh-server']!) as { pid: number }).pid;
-  const running = (pid: number): boolean => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const later = (result: StepResult) => laterStepEnv(long, result);
 
   test('N later calls by the AWS CLI and the JS SDK cost no assume and no token; the post step stops the server', async () => {
     const result = await long.step({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true' });
     expect({ exitCode: result.exitCode, errors: result.errors }).toEqual({ exitCode: 0, errors: [] });
     expect(result.env['AWS_CONTAINER_CREDENTIALS_FULL_URI']).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/aws-assume-role-action\/credentials$/);
-    const pid = pidOf(result);
-    expect(running(pid)).toBe(true);
+    const pid = serverPid(result);
+    expect(processAlive(pid)).toBe(true);
     const [sessions, tokens] = [long.sts.sessions.length, long.oidc.issued.length];
     const clients = ['aws-cli', 'sdk', 'aws-cli', 'sdk', 'aws-cli', 'aws-cli'] as const;
     for (const client of hasAwsCli ? clients : clients.filter(c => c === 'sdk')) {
@@ -60,15 +48,15 @@ describe('refresh-credentials: the local credentials server', () => {
     expect({ exitCode: post.exitCode, errors: post.errors }).toEqual({ exitCode: 0, errors: [] });
     expect(post.stdout).toMatch(/Stopped the local credentials server/);
     expect(post.env).toMatchObject({ AWS_CONTAINER_CREDENTIALS_FULL_URI: '', AWS_CONTAINER_AUTHORIZATION_TOKEN: '' });
-    expect(running(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
     await expect(fetch(result.env['AWS_CONTAINER_CREDENTIALS_FULL_URI']!)).rejects.toThrow();
   }, 60_000);
 
   test('a killed server is reported by the next call at once, naming this action, not a hang', async () => {
     const result = await long.step({ 'role-to-assume': role('gha-deploy'), 'refresh-credentials': 'true' });
     expect(result.errors).toEqual([]);
-    process.kill(pidOf(result), 'SIGKILL');
-    while (running(pidOf(result))) await sleep(20);
+    process.kill(serverPid(result), 'SIGKILL');
+    while (processAlive(serverPid(result))) await sleep(20);
     const call = await callerIdentity(long.sts.url, later(result), { timeoutMs: 20_000 });
     expect(call.exitCode).not.toBe(0);
     // The AWS CLI quotes the URL, whose path names this action; the JS SDK's default chain reports
@@ -86,7 +74,7 @@ describe('refresh-credentials: the server with sessions shorter than its margin'
     const first = world.sts.sessions.at(-1)!;
     await sleep(first.expiration.getTime() - Date.now() + 500);
     const sessions = world.sts.sessions.length;
-    const env = { ...envAfter(result), HOME: result.home, ...idTokenVariables() };
+    const env = laterStepEnv(world, result);
     const after = await world.whoami(env);
     expect({ exitCode: after.exitCode, stderr: after.stderr, arn: after.identity?.Arn }).toEqual({ exitCode: 0, stderr: '', arn: ASSUMED });
     // A client refreshes credentials this close to their end at once (botocore: under 10 minutes), and so asks twice.
