@@ -4,11 +4,13 @@
 // INPUT_* variables and file-command files) against the local STS and OIDC stand-ins, N times per
 // path, alternating with the floor (scripts/bench/floor.mjs: the same HTTP calls in plain Node) and,
 // with --baseline, with the dist/ committed at another git ref. Wall time is spawn to exit.
-// --latency MS delays every answer of the stand-ins by MS, as a network would (loopback answers in
-// well under a millisecond, which hides what overlaps with network waits in real use), and each new
-// connection's first answer by one more round trip (two with --tls). --tls: the stand-ins speak HTTPS
-// with a CA made for the run (scripts/bench/network.ts); the floor speaks it too. Every path reports
-// the TCP connections and TLS handshakes a run opened per host.
+// --latency MS puts a relay in front of each stand-in that holds every packet MS/2 each way (loopback
+// answers in well under a millisecond, which hides what overlaps with network waits in real use):
+// an answer costs a round trip, a new connection one more for TCP and one for TLS, and a client busy
+// when a packet arrives answers when it is free (__tests__/support/latency-proxy.ts). --tls: the
+// stand-ins speak HTTPS with a CA made for the run (scripts/bench/network.ts); the floor speaks it
+// too. Every path reports the TCP connections and TLS handshakes a run opened per host, and traced
+// runs (scripts/bench/phases.ts) when each connection, request and answer happened.
 // Load: --load N starts N OIDC-path runs at once against a rate-limited STS stand-in.
 // Refresh: --refresh N makes N later-step CLI calls with refresh-credentials vs static keys (bench/refresh.ts).
 // Prints markdown and writes it into docs/benchmarks.md (each mode replaces its own section).
