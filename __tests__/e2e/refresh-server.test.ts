@@ -87,14 +87,6 @@ describe('refresh-credentials: the server with sessions shorter than its margin'
 
 describe('refresh-credentials: the built server process on its own', () => {
   const SERVER = join(REPO_ROOT, 'dist', 'refresh', 'index.js');
-  const alive = (pid: number): boolean => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
 
   /** Starts `dist/refresh/index.js serve` as the main step does, with this request on stdin; resolves with its first line or its exit. */
   function serve(stdin: string): Promise<{ child: ChildProcess; line: string; stderr: string; code: number | null }> {
@@ -139,7 +131,7 @@ describe('refresh-credentials: the built server process on its own', () => {
     expect(started.line).toMatch(/^READY \d+$/);
     const pid = started.child.pid!;
     runner.kill('SIGKILL');
-    while (alive(pid)) await sleep(100);
+    while (processAlive(pid)) await sleep(100);
     await expect(fetch(`http://127.0.0.1:${started.line.split(' ')[1]}/aws-assume-role-action/credentials`)).rejects.toThrow();
   }, 30_000);
 });
