@@ -154,9 +154,26 @@ describe('an endpoint the workflow or the runner names', () => {
     expect(result.stdout).toContain('::notice::FIPS asked for, but sts-endpoint names the STS endpoint, which is used as given: make sure it is a FIPS endpoint');
   });
 
-  test('http to a host other than this machine is refused for sts-endpoint too', async () => {
+  test('http to a host other than this machine is refused when a web identity token would go there, before any call', async () => {
+    const [calls, tokens] = [world.sts.calls.length, world.oidc.requests];
     const result = await world.run({ 'role-to-assume': role('gha-deploy'), 'sts-endpoint': 'http://localstack:4566' });
-    expect(result.errors.join('\n')).toContain("sts-endpoint: 'http://localstack:4566' must use https: plain http is allowed only to this machine");
+    expect(result.errors.join('\n')).toContain("sts-endpoint: 'http://localstack:4566' must use https: a web identity token would cross the network in clear text");
+    expect([world.sts.calls.length, world.oidc.requests]).toEqual([calls, tokens]);
+  });
+
+  test('stored keys may reach a local emulator over plain http (http://localstack:4566), with a warning', async () => {
+    const emulator = await startProxy({ aliases: { 'localstack:4566': new URL(world.sts.url).host } });
+    try {
+      const result = await world.run({ ...KEYS, 'role-to-assume': role('ci-deploy'), 'sts-endpoint': 'http://localstack:4566', 'http-proxy': emulator.url }, { oidc: false });
+      expect(result.errors).toEqual([]);
+      expect(result.stdout).toContain(
+        "::warning::sts-endpoint 'http://localstack:4566' is plain http: the credentials STS answers cross the network unencrypted. Use it only for a local emulator (LocalStack, moto) on a network you trust.\n"
+      );
+      expect(emulator.requests.map(r => `${r.method} ${r.target}`)).toEqual(['POST http://localstack:4566/', 'POST http://localstack:4566/']);
+      expect(result.env.AWS_ACCESS_KEY_ID).toBe(world.sts.sessions.at(-1)?.accessKeyId);
+    } finally {
+      await emulator.close();
+    }
   });
 
   test('AWS_ENDPOINT_URL through a proxy: the request goes through the proxy to that URL', async () => {

@@ -25,6 +25,8 @@ export interface ProxyOptions {
    * nothing leaves this machine. Default: every host.
    */
   reachable?: (host: string) => boolean;
+  /** Names only this proxy can resolve, as a service container's network does: 'localstack:4566' → '127.0.0.1:<port>'. */
+  aliases?: Record<string, string>;
 }
 
 export async function startProxy(options: ProxyOptions = {}): Promise<ProxyServer> {
@@ -39,6 +41,8 @@ export async function startProxy(options: ProxyOptions = {}): Promise<ProxyServe
     if (!authorized(req)) return void res.writeHead(407, { 'Proxy-Authenticate': 'Basic' }).end();
     const target = new URL(req.url ?? '');
     if (!reachable(target.hostname)) return void res.writeHead(502).end();
+    const alias = options.aliases?.[target.host];
+    if (alias !== undefined) target.host = alias;
     const headers = { ...req.headers };
     delete headers['proxy-authorization'];
     const upstream = httpRequest({ host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: req.method, headers }, answer => {

@@ -309,17 +309,8 @@ function checkEndpointUrl(read: InputReader, endpoint: string, origin: EndpointO
     read.problem('sts-endpoint', `${shown} is not an http(s) URL without credentials`);
     return undefined;
   }
-  // The OIDC token and signed requests go there: in clear text only to this machine.
-  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-    read.problem('sts-endpoint', `${shown} must use https: plain http is allowed only to this machine (localhost, 127.0.0.1, ::1)`);
-    return undefined;
-  }
+  // Plain http elsewhere than this machine depends on the source (a token must not cross in clear): rules.ts.
   return endpoint;
-}
-
-function isLoopback(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /** Rules that involve more than one input. */

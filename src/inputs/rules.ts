@@ -1,5 +1,6 @@
 // Rules that involve more than one input, or an input and the environment: all stated here, once,
 // and all checked before any network call.
+import { preview } from '../log-text.js';
 import { BUILT_IN_TAG_KEYS } from '../session-tags.js';
 import { DEFAULTS, type InputName } from './names.js';
 import type { Inputs } from './model.js';
@@ -123,6 +124,7 @@ function checkProxyAgents(read: InputReader, inputs: Inputs): void {
 function checkSource(read: InputReader, inputs: Inputs, assumes: boolean): void {
   const source = chooseSource(inputs);
   if (source === undefined) return malformedEnvironment(read, inputs, assumes);
+  checkPlainHttp(read, inputs, assumes && !isSigned(source) && source.kind !== 'ambient');
   if (!assumes) return;
   if (inputs.role?.kind === 'name' && !isSigned(source)) {
     read.problem(
@@ -138,6 +140,35 @@ function checkSource(read: InputReader, inputs: Inputs, assumes: boolean): void 
   if (!isSigned(source) && inputs.externalId !== undefined) {
     inputs.warnings.push('role-external-id does not apply and is not sent: it belongs to AssumeRole (stored keys or role-chaining); AssumeRoleWithWebIdentity has no external id');
   }
+}
+
+/**
+ * A web identity token is a bearer credential: it goes to STS over https, or in clear text only to
+ * this machine. Signed calls (stored keys, the runner's own identity) may use plain http, as local
+ * emulators on a service container's network need (http://localstack:4566), with a warning: the
+ * credentials STS answers cross that network unencrypted.
+ */
+function checkPlainHttp(read: InputReader, inputs: Inputs, sendsToken: boolean): void {
+  const endpoint = inputs.stsEndpoint;
+  if (endpoint === undefined) return;
+  const url = new URL(endpoint.url);
+  if (url.protocol !== 'http:' || isLoopback(url.hostname)) return;
+  const shown = `'${preview(endpoint.url)}'${endpoint.origin === 'sts-endpoint' ? '' : ` (from ${endpoint.origin})`}`;
+  if (sendsToken) {
+    read.problem(
+      'sts-endpoint',
+      `${shown} must use https: a web identity token would cross the network in clear text (plain http is allowed for it only to this machine: localhost, 127.0.0.1, ::1)`
+    );
+  } else {
+    inputs.warnings.push(
+      `sts-endpoint ${shown} is plain http: the credentials STS answers cross the network unencrypted. Use it only for a local emulator (LocalStack, moto) on a network you trust.`
+    );
+  }
+}
+
+function isLoopback(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /** Credentials in the environment that no signature could carry, where the run would use them. */
