@@ -14,8 +14,8 @@ import type { Env } from './types.js';
 
 /** The main step's runtime: @actions/core for the runner, the SDK from its own lazily loaded bundle. */
 export function actionRuntime(): Runtime {
-  const out = deferredOutput(async () => coreOutput(await import(/* webpackIgnore: true */ './core/index.js'), system.env));
   const system = systemRuntime(() => import(/* webpackIgnore: true */ './sdk/index.js'));
+  const out = deferredOutput(async () => coreOutput(await import(/* webpackIgnore: true */ './core/index.js'), system.env));
   return {
     ...system,
     out,

@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callerIdentity, hasAwsCli, isLaterStepCall } from '../support/aws-cli.ts';
-import { envAfter, type StepResult } from '../support/step-runner.ts';
+import { laterStepEnv } from '../support/refresh-step.ts';
+import type { StepResult } from '../support/step-runner.ts';
 import { ACCOUNT, OTHER_ACCOUNT, role, startWorld, type World } from '../support/world.ts';
 
 // Short enough to cross in a test, long enough for the main step to verify what it got.
@@ -18,14 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => world.close());
 
-function idTokenVariables(): Record<string, string> {
-  return { ACTIONS_ID_TOKEN_REQUEST_URL: world.oidc.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: world.oidc.requestToken };
-}
-
-/** A later `run:` step: what GITHUB_ENV exported, the job's HOME, and the id-token variables every step of the job has. */
-function laterStep(...steps: StepResult[]): Record<string, string> {
-  return { ...envAfter(...steps), HOME: steps[0]!.home, ...idTokenVariables() };
-}
+const laterStep = (...steps: StepResult[]): Record<string, string> => laterStepEnv(world, ...steps);
 
 function laterStepCallsSince(index: number) {
   return world.sts.calls.slice(index).filter(c => c.action === 'GetCallerIdentity' && isLaterStepCall(c.userAgent));
@@ -122,7 +116,7 @@ describe('refresh-credentials with aws-profile: the credential_process profile',
     expect(result.errors).toEqual([]);
     expect(result.env['AWS_CONFIG_FILE']).toBe(file);
     expect(readFileSync(file, 'utf8')).toContain('credential_process = ');
-    const later = await callerIdentity(world.sts.url, { ...envAfter(result), ...idTokenVariables() });
+    const later = await callerIdentity(world.sts.url, laterStep(result));
     expect(later.exitCode).toBe(0);
   });
 

@@ -3,9 +3,14 @@
 import { envAfter, type StepResult } from './step-runner.ts';
 import type { World } from './world.ts';
 
-/** A later step's environment: what the main step exported, its HOME, and the job's OIDC request variables. */
-export function laterStepEnv(world: World, result: StepResult): Record<string, string> {
-  return { ...envAfter(result), HOME: result.home, ACTIONS_ID_TOKEN_REQUEST_URL: world.oidc.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: world.oidc.requestToken };
+/** A later `run:` step: what the steps exported through GITHUB_ENV, the job's HOME, and the id-token variables every step of the job has. */
+export function laterStepEnv(world: World, ...steps: StepResult[]): Record<string, string> {
+  return {
+    ...envAfter(...steps),
+    HOME: steps[0]!.home,
+    ACTIONS_ID_TOKEN_REQUEST_URL: world.oidc.requestUrl,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: world.oidc.requestToken
+  };
 }
 
 /** The pid of the credentials server the main step saved for its post step. */
